@@ -1,0 +1,254 @@
+//! URL-safe base64 (RFC 4648 §5), padded or not, encoded and decoded in place.
+//!
+//! Why not `base64ct`: nothing secret passes through this layer (it carries
+//! ciphertext, public MACs and, for signed-only cookies, a payload that is in
+//! the clear anyway), so constant-time decoding buys nothing, while a table
+//! decoder is several times faster and lets both envelopes encode in place in
+//! the caller's one buffer. See the README ("Why our own base64").
+//!
+//! Decoding is strict: only canonical encodings are accepted (unused trailing
+//! bits must be zero, padding exactly as the encoder writes it), so each
+//! cookie has exactly one spelling and every character of it is covered by
+//! the MAC.
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+const INVALID: u8 = 0xff;
+
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The base64 length of `n` bytes.
+pub(crate) const fn encoded_len(n: usize, padded: bool) -> usize {
+    if padded {
+        n.div_ceil(3) * 4
+    } else {
+        (n * 4).div_ceil(3)
+    }
+}
+
+/// The largest number of bytes whose encoding fits in `chars` characters.
+pub(crate) const fn max_decoded_len(chars: usize, padded: bool) -> usize {
+    if padded {
+        chars / 4 * 3
+    } else {
+        let rem = match chars % 4 {
+            0 | 1 => 0,
+            r => r - 1,
+        };
+        chars / 4 * 3 + rem
+    }
+}
+
+/// Encodes `buf[start..start + n]` into `buf[..encoded_len(n)]`, in place.
+///
+/// The raw bytes must sit at or after `encoded_len(n) - n` (they usually sit
+/// at the very end of the encoded span): the writer then never overtakes the
+/// reader. Returns the encoded length.
+pub(crate) fn encode_in_place(buf: &mut [u8], start: usize, n: usize, padded: bool) -> usize {
+    let out_len = encoded_len(n, padded);
+    debug_assert!(start + n <= buf.len() && out_len <= buf.len());
+    debug_assert!(start >= out_len - n);
+    let full = n / 3;
+    for k in 0..full {
+        let r = start + 3 * k;
+        let (a, b, c) = (buf[r], buf[r + 1], buf[r + 2]);
+        let w = 4 * k;
+        buf[w] = ALPHABET[(a >> 2) as usize];
+        buf[w + 1] = ALPHABET[(((a & 0x03) << 4) | (b >> 4)) as usize];
+        buf[w + 2] = ALPHABET[(((b & 0x0f) << 2) | (c >> 6)) as usize];
+        buf[w + 3] = ALPHABET[(c & 0x3f) as usize];
+    }
+    let r = start + 3 * full;
+    let w = 4 * full;
+    match n - 3 * full {
+        1 => {
+            let a = buf[r];
+            buf[w] = ALPHABET[(a >> 2) as usize];
+            buf[w + 1] = ALPHABET[((a & 0x03) << 4) as usize];
+            if padded {
+                buf[w + 2] = b'=';
+                buf[w + 3] = b'=';
+            }
+        }
+        2 => {
+            let (a, b) = (buf[r], buf[r + 1]);
+            buf[w] = ALPHABET[(a >> 2) as usize];
+            buf[w + 1] = ALPHABET[(((a & 0x03) << 4) | (b >> 4)) as usize];
+            buf[w + 2] = ALPHABET[((b & 0x0f) << 2) as usize];
+            if padded {
+                buf[w + 3] = b'=';
+            }
+        }
+        _ => {}
+    }
+    out_len
+}
+
+/// Decodes the text in `buf[..len]` into `buf[..]`, in place, returning the
+/// decoded length.
+pub(crate) fn decode_in_place(buf: &mut [u8], len: usize, padded: bool) -> Result<usize, ()> {
+    let (full, tail) = split(len, &buf[..len], padded)?;
+    let tail_len = tail.len();
+    for k in 0..full {
+        let q = quad([buf[4 * k], buf[4 * k + 1], buf[4 * k + 2], buf[4 * k + 3]])?;
+        buf[3 * k..3 * k + 3].copy_from_slice(&q);
+    }
+    let mut t = [0u8; 4];
+    t[..tail_len].copy_from_slice(&buf[4 * full..4 * full + tail_len]);
+    let (bytes, n) = partial(&t[..tail_len])?;
+    buf[3 * full..3 * full + n].copy_from_slice(&bytes[..n]);
+    Ok(3 * full + n)
+}
+
+/// Decodes `src` into `dst`, returning the decoded length. `dst` must hold
+/// [`max_decoded_len`] bytes.
+pub(crate) fn decode(src: &[u8], dst: &mut [u8], padded: bool) -> Result<usize, ()> {
+    let (full, tail) = split(src.len(), src, padded)?;
+    for (k, chunk) in src[..4 * full].chunks_exact(4).enumerate() {
+        let q = quad([chunk[0], chunk[1], chunk[2], chunk[3]])?;
+        dst[3 * k..3 * k + 3].copy_from_slice(&q);
+    }
+    let (bytes, n) = partial(tail)?;
+    dst[3 * full..3 * full + n].copy_from_slice(&bytes[..n]);
+    Ok(3 * full + n)
+}
+
+/// Splits the text into whole unpadded quads and a tail of 0, 2 or 3 data
+/// characters (padding removed and checked).
+fn split(len: usize, text: &[u8], padded: bool) -> Result<(usize, &[u8]), ()> {
+    let data_len = if padded {
+        if len % 4 != 0 {
+            return Err(());
+        }
+        match text {
+            [.., b'=', b'='] => len - 2,
+            [.., b'='] => len - 1,
+            _ => len,
+        }
+    } else {
+        if len % 4 == 1 {
+            return Err(());
+        }
+        len
+    };
+    let full = data_len / 4;
+    Ok((full, &text[4 * full..data_len]))
+}
+
+#[inline(always)]
+fn quad(c: [u8; 4]) -> Result<[u8; 3], ()> {
+    let (a, b, x, d) = (
+        DECODE[c[0] as usize],
+        DECODE[c[1] as usize],
+        DECODE[c[2] as usize],
+        DECODE[c[3] as usize],
+    );
+    if (a | b | x | d) == INVALID || (a | b | x | d) & 0xc0 != 0 {
+        return Err(());
+    }
+    Ok([(a << 2) | (b >> 4), (b << 4) | (x >> 2), (x << 6) | d])
+}
+
+/// Decodes a final group of 2 or 3 characters (or none), rejecting non-zero
+/// unused bits so that the encoding is canonical.
+fn partial(tail: &[u8]) -> Result<([u8; 2], usize), ()> {
+    match *tail {
+        [] => Ok(([0, 0], 0)),
+        [c0, c1] => {
+            let (a, b) = (DECODE[c0 as usize], DECODE[c1 as usize]);
+            if (a | b) & 0xc0 != 0 || b & 0x0f != 0 {
+                return Err(());
+            }
+            Ok(([(a << 2) | (b >> 4), 0], 1))
+        }
+        [c0, c1, c2] => {
+            let (a, b, x) = (
+                DECODE[c0 as usize],
+                DECODE[c1 as usize],
+                DECODE[c2 as usize],
+            );
+            if (a | b | x) & 0xc0 != 0 || x & 0x03 != 0 {
+                return Err(());
+            }
+            Ok(([(a << 2) | (b >> 4), (b << 4) | (x >> 2)], 2))
+        }
+        _ => Err(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(raw: &[u8], padded: bool) -> heapless::Vec<u8, 64> {
+        let len = encoded_len(raw.len(), padded);
+        let mut buf = [0u8; 64];
+        let start = len - raw.len();
+        buf[start..len].copy_from_slice(raw);
+        let n = encode_in_place(&mut buf, start, raw.len(), padded);
+        heapless::Vec::from_slice(&buf[..n]).unwrap()
+    }
+
+    #[test]
+    fn rfc4648_vectors() {
+        let cases: [(&[u8], &str, &str); 7] = [
+            (b"", "", ""),
+            (b"f", "Zg==", "Zg"),
+            (b"fo", "Zm8=", "Zm8"),
+            (b"foo", "Zm9v", "Zm9v"),
+            (b"foob", "Zm9vYg==", "Zm9vYg"),
+            (b"fooba", "Zm9vYmE=", "Zm9vYmE"),
+            (b"foobar", "Zm9vYmFy", "Zm9vYmFy"),
+        ];
+        for (raw, padded, unpadded) in cases {
+            assert_eq!(enc(raw, true).as_slice(), padded.as_bytes());
+            assert_eq!(enc(raw, false).as_slice(), unpadded.as_bytes());
+            let mut out = [0u8; 16];
+            let n = decode(padded.as_bytes(), &mut out, true).unwrap();
+            assert_eq!(&out[..n], raw);
+            let n = decode(unpadded.as_bytes(), &mut out, false).unwrap();
+            assert_eq!(&out[..n], raw);
+            let mut buf = [0u8; 16];
+            buf[..padded.len()].copy_from_slice(padded.as_bytes());
+            let n = decode_in_place(&mut buf, padded.len(), true).unwrap();
+            assert_eq!(&buf[..n], raw);
+        }
+    }
+
+    #[test]
+    fn url_alphabet_round_trip() {
+        let raw: [u8; 48] = core::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0xfb);
+        for padded in [true, false] {
+            for n in 0..raw.len() {
+                let text = enc(&raw[..n], padded);
+                assert!(!text.contains(&b'+') && !text.contains(&b'/'));
+                let mut out = [0u8; 64];
+                let m = decode(&text, &mut out, padded).unwrap();
+                assert_eq!(&out[..m], &raw[..n]);
+                let max = max_decoded_len(text.len(), padded);
+                assert!(max >= n && max < n + 3 && encoded_len(max, padded) == text.len());
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_non_canonical_and_foreign_text() {
+        let mut out = [0u8; 16];
+        for bad in [
+            "Zh==", "Zm9=", "Zg=", "Zg", "Z===", "Zm+v", "Zm/v", "Zm9v\n", "=Zm9",
+        ] {
+            assert!(decode(bad.as_bytes(), &mut out, true).is_err(), "{bad}");
+        }
+        for bad in ["Zh", "Zm9", "Zg==", "Z", "Zm9vY"] {
+            assert!(decode(bad.as_bytes(), &mut out, false).is_err(), "{bad}");
+        }
+    }
+}

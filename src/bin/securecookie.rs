@@ -1,0 +1,2 @@
+//! The `securecookie` command-line tool (feature `cli`).
+fn main() {}

@@ -1,0 +1,166 @@
+//! The `compact` envelope, this crate's own format (the default).
+//!
+//! ```text
+//! header = version(1) kid(1) ts(8, big-endian Unix seconds)
+//! body   = IV(16) || AES-CTR(payload)      version 0x02, encrypted
+//!        | payload                         version 0x01, signed only
+//! tag    = HMAC-SHA256(hash_key, "sc1" || u16be(len(name)) || name || header || body)
+//! cookie = base64url-nopad(header || body || tag)
+//! ```
+//!
+//! One base64 pass, no decimal timestamp and no separators: for the same
+//! payload it is about a quarter shorter than the gorilla envelope and
+//! cheaper to compute. The name is bound by the tag, length-prefixed; the
+//! `sc1` prefix keeps tag inputs apart from the gorilla envelope's, which
+//! always start with a token character.
+
+use hmac::Mac;
+
+use crate::b64;
+use crate::envelope::{Ages, decrypt};
+use crate::error::Error;
+use crate::iv::Iv;
+use crate::keys::{IV_LEN, Keys, TAG_LEN};
+
+/// Version byte of a signed-only cookie.
+pub const VERSION_SIGNED: u8 = 0x01;
+/// Version byte of an AES-CTR encrypted cookie.
+pub const VERSION_ENCRYPTED: u8 = 0x02;
+/// Bytes before the body: version, key id, timestamp.
+pub const HEADER_LEN: usize = 10;
+/// Domain separation prefix of the tag input.
+const TAG_CONTEXT: &[u8] = b"sc1";
+
+/// The cookie length, in characters, for a payload of `payload_len` bytes.
+///
+/// ```
+/// use securecookie::envelope::compact;
+/// // The typical session `user-id=a1b2c3` as a 15-byte kv payload:
+/// assert_eq!(compact::encoded_len(15, true), 98);
+/// assert_eq!(compact::encoded_len(15, false), 76);
+/// ```
+pub const fn encoded_len(payload_len: usize, encrypted: bool) -> usize {
+    b64::encoded_len(raw_len(payload_len, encrypted), false)
+}
+
+/// The largest payload whose cookie fits in `max_length` characters (0 when
+/// not even an empty payload fits).
+///
+/// ```
+/// use securecookie::envelope::compact;
+/// let max = compact::max_payload_len(4096, true);
+/// assert!(compact::encoded_len(max, true) <= 4096);
+/// assert!(compact::encoded_len(max + 1, true) > 4096);
+/// ```
+pub const fn max_payload_len(max_length: usize, encrypted: bool) -> usize {
+    let raw = b64::max_decoded_len(max_length, false);
+    let overhead = raw_len(0, encrypted);
+    raw.saturating_sub(overhead)
+}
+
+const fn raw_len(payload_len: usize, encrypted: bool) -> usize {
+    HEADER_LEN + if encrypted { IV_LEN } else { 0 } + payload_len + TAG_LEN
+}
+
+/// Encodes into `out`, which the caller has checked holds
+/// `encoded_len(payload.len())` bytes. Returns the cookie length.
+pub(crate) fn encode(
+    keys: &Keys,
+    name: &str,
+    payload: &[u8],
+    ts: u64,
+    iv: Iv,
+    out: &mut [u8],
+) -> usize {
+    let encrypted = keys.is_encrypted();
+    let raw = raw_len(payload.len(), encrypted);
+    let len = b64::encoded_len(raw, false);
+    // Build the raw bytes at the end of the span, then base64 them forward
+    // in place: one buffer, each byte written once before the encoding.
+    let start = len - raw;
+    let (head, rest) = out[start..len].split_at_mut(HEADER_LEN);
+    head[0] = if encrypted {
+        VERSION_ENCRYPTED
+    } else {
+        VERSION_SIGNED
+    };
+    head[1] = keys.key_id();
+    head[2..].copy_from_slice(&ts.to_be_bytes());
+    let body_len = rest.len() - TAG_LEN;
+    let (body, tag) = rest.split_at_mut(body_len);
+    if encrypted {
+        let (iv_slot, data) = body.split_at_mut(IV_LEN);
+        data.copy_from_slice(payload);
+        let iv = iv.into_bytes();
+        iv_slot.copy_from_slice(&iv);
+        keys.apply_ctr(iv, data);
+    } else {
+        body.copy_from_slice(payload);
+    }
+    let mut mac = tag_state(keys, name);
+    mac.update(head);
+    mac.update(body);
+    tag.copy_from_slice(&mac.finalize().into_bytes());
+    b64::encode_in_place(out, start, raw, false)
+}
+
+fn tag_state(keys: &Keys, name: &str) -> crate::keys::HmacSha256 {
+    let mut mac = keys.mac();
+    mac.update(TAG_CONTEXT);
+    // Names are at most a cookie long; `Codec` has checked they are tokens.
+    mac.update(&(name.len() as u16).to_be_bytes());
+    mac.update(name.as_bytes());
+    mac
+}
+
+/// Undoes the base64 into `buf`, returning the raw length.
+pub(crate) fn unwrap(cookie: &[u8], buf: &mut [u8]) -> Result<usize, Error> {
+    let needed = b64::max_decoded_len(cookie.len(), false);
+    if buf.len() < needed {
+        return Err(Error::BufferTooSmall { needed });
+    }
+    let len = b64::decode(cookie, buf, false).map_err(|_| Error::Base64)?;
+    if len < HEADER_LEN + TAG_LEN {
+        return Err(Error::Malformed);
+    }
+    match buf[0] {
+        VERSION_SIGNED | VERSION_ENCRYPTED => Ok(len),
+        _ => Err(Error::Malformed),
+    }
+}
+
+/// The key id of an unwrapped cookie.
+pub(crate) fn key_id(raw: &[u8]) -> u8 {
+    raw[1]
+}
+
+/// Checks the key id, the encryption flag and the tag of an unwrapped
+/// cookie, changing nothing.
+pub(crate) fn verify(keys: &Keys, name: &str, raw: &[u8]) -> Result<(), Error> {
+    let encrypted = raw[0] == VERSION_ENCRYPTED;
+    if encrypted != keys.is_encrypted() || raw[1] != keys.key_id() {
+        // Made with another key pair: to us, indistinguishable from a forgery.
+        return Err(Error::MacMismatch);
+    }
+    let (signed, tag) = raw.split_at(raw.len() - TAG_LEN);
+    let mut mac = tag_state(keys, name);
+    mac.update(signed);
+    mac.verify_slice(tag).map_err(|_| Error::MacMismatch)
+}
+
+/// After [`verify`]: checks the time and decrypts in place, returning the
+/// payload and its timestamp.
+pub(crate) fn finish<'b>(
+    keys: &Keys,
+    raw: &'b mut [u8],
+    now: u64,
+    ages: Ages,
+) -> Result<(&'b [u8], u64), Error> {
+    let mut ts = [0u8; 8];
+    ts.copy_from_slice(&raw[2..HEADER_LEN]);
+    let ts = u64::from_be_bytes(ts);
+    ages.check(ts, now)?;
+    let tag_at = raw.len() - TAG_LEN;
+    let body = &mut raw[HEADER_LEN..tag_at];
+    Ok((decrypt(keys, body)?, ts))
+}

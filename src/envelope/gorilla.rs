@@ -1,0 +1,249 @@
+//! The `gorilla` envelope, byte-compatible with Go's gorilla/securecookie
+//! v1.1 (and so with dghubble/sessions and gorilla/sessions).
+//!
+//! ```text
+//! inner  = base64url( IV(16) || AES-CTR(payload) )   encrypted
+//!        | base64url( payload )                      signed only
+//! mac    = HMAC-SHA256(hash_key, name "|" ts "|" inner)   ts: decimal Unix seconds
+//! cookie = base64url( ts "|" inner "|" mac )              mac: 32 raw bytes
+//! ```
+//!
+//! Both base64 layers use the URL-safe alphabet with `=` padding. Decoding
+//! follows Go's order, which decides the error a bad cookie gets: length,
+//! outer base64, split on the first two `|`, MAC, timestamp, min age, max
+//! age, inner base64, decryption.
+//!
+//! Where this differs from Go (all on inputs Go's own encoder never writes):
+//! an encrypted empty payload (IV only) decodes to an empty payload where Go
+//! fails; base64 must be canonical (Go tolerates `\r`, `\n` and non-zero
+//! trailing bits); the timestamp must be plain digits (Go's `ParseInt` also
+//! takes a sign).
+
+use hmac::Mac;
+
+use crate::b64;
+use crate::envelope::{Ages, decrypt};
+use crate::error::Error;
+use crate::iv::Iv;
+use crate::keys::{IV_LEN, Keys, TAG_LEN};
+
+/// Powers of ten up to 10^19, for decimal timestamps without 64-bit
+/// division (which costs about a kilobyte of flash on 32-bit targets).
+const POWERS: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// The number of decimal digits of `ts`.
+pub const fn timestamp_digits(ts: u64) -> usize {
+    let mut digits = 1;
+    while digits < 20 && ts >= POWERS[digits] {
+        digits += 1;
+    }
+    digits
+}
+
+/// The cookie length, in characters, for a payload of `payload_len` bytes
+/// stamped at `ts` (Unix seconds: the decimal timestamp is part of it).
+///
+/// ```
+/// use securecookie::envelope::gorilla;
+/// // `user-id=a1b2c3` (14 bytes), AES, stamped in 2026: 112 characters.
+/// assert_eq!(gorilla::encoded_len(14, true, 1_795_630_448), 112);
+/// ```
+pub const fn encoded_len(payload_len: usize, encrypted: bool, ts: u64) -> usize {
+    b64::encoded_len(raw_len(payload_len, encrypted, timestamp_digits(ts)), true)
+}
+
+/// The largest payload whose cookie, stamped at `ts`, fits in `max_length`
+/// characters (0 when not even an empty payload fits).
+///
+/// ```
+/// use securecookie::envelope::gorilla;
+/// let ts = 1_795_630_448;
+/// let max = gorilla::max_payload_len(4096, true, ts);
+/// assert!(gorilla::encoded_len(max, true, ts) <= 4096);
+/// assert!(gorilla::encoded_len(max + 1, true, ts) > 4096);
+/// ```
+pub const fn max_payload_len(max_length: usize, encrypted: bool, ts: u64) -> usize {
+    let raw = b64::max_decoded_len(max_length, true);
+    let overhead = timestamp_digits(ts) + 2 + TAG_LEN;
+    if raw < overhead {
+        return 0;
+    }
+    let inner = b64::max_decoded_len(raw - overhead, true);
+    let iv = if encrypted { IV_LEN } else { 0 };
+    inner.saturating_sub(iv)
+}
+
+const fn raw_len(payload_len: usize, encrypted: bool, digits: usize) -> usize {
+    let inner = payload_len + if encrypted { IV_LEN } else { 0 };
+    digits + 1 + b64::encoded_len(inner, true) + 1 + TAG_LEN
+}
+
+/// Writes the decimal digits of `ts` into `out` (exactly
+/// `timestamp_digits(ts)` long) by repeated subtraction.
+fn write_timestamp(mut ts: u64, out: &mut [u8]) {
+    let digits = out.len();
+    for (i, slot) in out.iter_mut().enumerate() {
+        let power = POWERS[digits - 1 - i];
+        let mut d = b'0';
+        while ts >= power {
+            ts -= power;
+            d += 1;
+        }
+        *slot = d;
+    }
+}
+
+/// Parses plain decimal digits into a `u64`, rejecting signs, spaces,
+/// emptiness and overflow.
+fn parse_timestamp(text: &[u8]) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    let mut ts: u64 = 0;
+    for &c in text {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        ts = ts.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(ts)
+}
+
+/// Encodes into `out`, which the caller has checked holds
+/// `encoded_len(payload.len(), _, ts)` bytes. Returns the cookie length.
+pub(crate) fn encode(
+    keys: &Keys,
+    name: &str,
+    payload: &[u8],
+    ts: u64,
+    iv: Iv,
+    out: &mut [u8],
+) -> usize {
+    let encrypted = keys.is_encrypted();
+    let digits = timestamp_digits(ts);
+    let raw = raw_len(payload.len(), encrypted, digits);
+    let len = b64::encoded_len(raw, true);
+    let start = len - raw;
+    // Layout of out[start..len]: ts "|" inner "|" mac, built in place.
+    let inner_raw = payload.len() + if encrypted { IV_LEN } else { 0 };
+    let inner_len = b64::encoded_len(inner_raw, true);
+    let inner_at = start + digits + 1;
+    write_timestamp(ts, &mut out[start..start + digits]);
+    out[start + digits] = b'|';
+    {
+        // IV and ciphertext at the end of the inner span, then base64 them
+        // forward in place.
+        let inner = &mut out[inner_at..inner_at + inner_len];
+        let mut at = inner_len - inner_raw;
+        if encrypted {
+            let iv = iv.into_bytes();
+            inner[at..at + IV_LEN].copy_from_slice(&iv);
+            at += IV_LEN;
+            inner[at..].copy_from_slice(payload);
+            keys.apply_ctr(iv, &mut inner[at..]);
+        } else {
+            inner[at..].copy_from_slice(payload);
+        }
+        b64::encode_in_place(inner, inner_len - inner_raw, inner_raw, true);
+    }
+    let mac_at = inner_at + inner_len;
+    let mut mac = keys.mac();
+    mac.update(name.as_bytes());
+    mac.update(b"|");
+    mac.update(&out[start..mac_at]);
+    out[mac_at] = b'|';
+    out[mac_at + 1..len].copy_from_slice(&mac.finalize().into_bytes());
+    b64::encode_in_place(out, start, raw, true)
+}
+
+/// Undoes the outer base64 into `buf`, returning the raw length.
+pub(crate) fn unwrap(cookie: &[u8], buf: &mut [u8]) -> Result<usize, Error> {
+    let needed = b64::max_decoded_len(cookie.len(), true);
+    if buf.len() < needed {
+        return Err(Error::BufferTooSmall { needed });
+    }
+    b64::decode(cookie, buf, true).map_err(|_| Error::Base64)
+}
+
+/// The positions of the first two `|` (Go: `bytes.SplitN(b, "|", 3)`; the
+/// MAC after the second may itself contain `|`).
+fn separators(raw: &[u8]) -> Result<(usize, usize), Error> {
+    let first = raw
+        .iter()
+        .position(|&c| c == b'|')
+        .ok_or(Error::Malformed)?;
+    let second = raw[first + 1..]
+        .iter()
+        .position(|&c| c == b'|')
+        .ok_or(Error::Malformed)?;
+    Ok((first, first + 1 + second))
+}
+
+/// Checks the shape and the MAC of an unwrapped cookie, changing nothing.
+pub(crate) fn verify(keys: &Keys, name: &str, raw: &[u8]) -> Result<(), Error> {
+    let (_, second) = separators(raw)?;
+    let tag = &raw[second + 1..];
+    // A wrong-length MAC is a mismatch, as in Go.
+    if tag.len() != TAG_LEN {
+        return Err(Error::MacMismatch);
+    }
+    let mut mac = keys.mac();
+    mac.update(name.as_bytes());
+    mac.update(b"|");
+    mac.update(&raw[..second]);
+    mac.verify_slice(tag).map_err(|_| Error::MacMismatch)
+}
+
+/// After [`verify`]: parses and checks the time, undoes the inner base64
+/// and decrypts, in place; returns the payload and its timestamp.
+pub(crate) fn finish<'b>(
+    keys: &Keys,
+    raw: &'b mut [u8],
+    now: u64,
+    ages: Ages,
+) -> Result<(&'b [u8], u64), Error> {
+    let (first, second) = separators(raw)?;
+    let ts = parse_timestamp(&raw[..first]).ok_or(Error::InvalidTimestamp)?;
+    ages.check(ts, now)?;
+    let inner = &mut raw[first + 1..second];
+    let inner_len = inner.len();
+    let n = b64::decode_in_place(inner, inner_len, true).map_err(|_| Error::Base64)?;
+    let body = &mut raw[first + 1..first + 1 + n];
+    Ok((decrypt(keys, body)?, ts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        for ts in [0, 9, 10, 99, 1_700_000_000, u64::MAX] {
+            let d = timestamp_digits(ts);
+            let mut buf = [0u8; 20];
+            write_timestamp(ts, &mut buf[..d]);
+            let mut std_fmt = heapless::String::<20>::new();
+            core::fmt::write(&mut std_fmt, format_args!("{ts}")).unwrap();
+            assert_eq!(&buf[..d], std_fmt.as_bytes());
+            assert_eq!(parse_timestamp(&buf[..d]), Some(ts));
+        }
+        for bad in [
+            &b""[..],
+            b"-1",
+            b"+1",
+            b" 1",
+            b"1a",
+            b"18446744073709551616",
+        ] {
+            assert_eq!(parse_timestamp(bad), None);
+        }
+    }
+}

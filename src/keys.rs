@@ -1,0 +1,242 @@
+//! Key validation and the precomputed key schedules.
+//!
+//! A [`Keys`] holds the HMAC-SHA256 state already keyed (inner and outer
+//! pads hashed) and the expanded AES round keys, so that encoding and
+//! decoding clone a ready state instead of deriving it per cookie.
+
+use aes::{Aes128, Aes192, Aes256};
+use ctr::CtrCore;
+use ctr::cipher::consts::U16;
+use ctr::cipher::{
+    BlockCipherEncrypt, BlockSizeUser, InnerIvInit, KeyInit, StreamCipher, StreamCipherCoreWrapper,
+};
+use ctr::flavors::Ctr128BE;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::error::Error;
+
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// The shortest hash key [`Keys::new`] accepts: HMAC-SHA256 wants 32 bytes of
+/// key to reach its full strength.
+pub const MIN_HASH_KEY_LEN: usize = 32;
+
+/// Length of the MAC appended to every cookie.
+pub const TAG_LEN: usize = 32;
+
+/// Length of the random IV in front of an encrypted body.
+pub const IV_LEN: usize = 16;
+
+/// An expanded AES key of one of the three sizes.
+#[derive(Clone)]
+enum BlockCipher {
+    Aes128(Aes128),
+    Aes192(Aes192),
+    Aes256(Aes256),
+}
+
+/// A validated hash key and optional block key, with their key schedules
+/// computed once.
+///
+/// ```
+/// use securecookie::Keys;
+///
+/// let hash_key = [7u8; 32];
+/// let block_key = [9u8; 32];
+/// let encrypted = Keys::new(&hash_key, Some(&block_key))?; // AES-256 + HMAC
+/// let signed = Keys::new(&hash_key, None)?;                // HMAC only
+/// assert!(encrypted.is_encrypted() && !signed.is_encrypted());
+///
+/// // Keys are checked when built, never later.
+/// assert!(Keys::new(&[0u8; 16], None).is_err());
+/// assert!(Keys::new(&hash_key, Some(&[0u8; 20])).is_err());
+/// # Ok::<(), securecookie::Error>(())
+/// ```
+///
+/// `Debug` shows the cipher and the key id, never key bytes.
+#[derive(Clone)]
+pub struct Keys {
+    mac: HmacSha256,
+    cipher: Option<BlockCipher>,
+    kid: u8,
+}
+
+impl Keys {
+    /// Validates and prepares a key pair: a hash key of at least 32 bytes and,
+    /// for encrypted cookies, a block key of 16, 24 or 32 bytes (AES-128,
+    /// AES-192, AES-256). `None` makes signed-only cookies, readable by
+    /// anyone who has them, but not forgeable.
+    ///
+    /// # Errors
+    /// [`Error::HashKeyLength`], [`Error::BlockKeyLength`].
+    pub fn new(hash_key: &[u8], block_key: Option<&[u8]>) -> Result<Self, Error> {
+        if hash_key.len() < MIN_HASH_KEY_LEN {
+            return Err(Error::HashKeyLength {
+                len: hash_key.len(),
+            });
+        }
+        Self::build(hash_key, block_key)
+    }
+
+    /// Like [`new`](Self::new) but accepts any non-empty hash key, as Go's
+    /// gorilla/securecookie does. Only for reading and writing cookies of an
+    /// existing Go deployment whose keys are short: plan to rotate to a
+    /// 32-byte key.
+    ///
+    /// # Errors
+    /// [`Error::HashKeyLength`] for an empty key, [`Error::BlockKeyLength`].
+    pub fn legacy(hash_key: &[u8], block_key: Option<&[u8]>) -> Result<Self, Error> {
+        if hash_key.is_empty() {
+            return Err(Error::HashKeyLength { len: 0 });
+        }
+        Self::build(hash_key, block_key)
+    }
+
+    fn build(hash_key: &[u8], block_key: Option<&[u8]>) -> Result<Self, Error> {
+        let cipher = match block_key {
+            None => None,
+            Some(k) => Some(match k.len() {
+                16 => BlockCipher::Aes128(Aes128::new_from_slice(k).map_err(|_| bad_block(k))?),
+                24 => BlockCipher::Aes192(Aes192::new_from_slice(k).map_err(|_| bad_block(k))?),
+                32 => BlockCipher::Aes256(Aes256::new_from_slice(k).map_err(|_| bad_block(k))?),
+                len => return Err(Error::BlockKeyLength { len }),
+            }),
+        };
+        // HMAC accepts keys of any length; this cannot fail.
+        let mac = <HmacSha256 as KeyInit>::new_from_slice(hash_key).map_err(|_| {
+            Error::HashKeyLength {
+                len: hash_key.len(),
+            }
+        })?;
+        let kid = key_id(&mac, block_key);
+        Ok(Keys { mac, cipher, kid })
+    }
+
+    /// True when cookies are encrypted, not only signed.
+    pub fn is_encrypted(&self) -> bool {
+        self.cipher.is_some()
+    }
+
+    /// The AES key size in bits (128, 192 or 256), or `None` for signed-only.
+    pub fn aes_bits(&self) -> Option<u16> {
+        self.cipher.as_ref().map(|c| match c {
+            BlockCipher::Aes128(_) => 128,
+            BlockCipher::Aes192(_) => 192,
+            BlockCipher::Aes256(_) => 256,
+        })
+    }
+
+    /// The one-byte key id written into compact cookies: a fingerprint of
+    /// the key pair (the first byte of an HMAC under the hash key), so that a
+    /// decoder holding several keys tries the right one first. It says
+    /// nothing useful about the keys themselves.
+    pub fn key_id(&self) -> u8 {
+        self.kid
+    }
+
+    /// A fresh MAC state keyed with the hash key (a clone, not a re-derive).
+    #[inline]
+    pub(crate) fn mac(&self) -> HmacSha256 {
+        self.mac.clone()
+    }
+
+    /// Applies AES-CTR with `iv` as the initial 128-bit big-endian counter
+    /// (as Go's `cipher.NewCTR` does). CTR is its own inverse: this both
+    /// encrypts and decrypts. A signed-only key pair leaves `data` alone.
+    #[inline]
+    pub(crate) fn apply_ctr(&self, iv: [u8; IV_LEN], data: &mut [u8]) {
+        match &self.cipher {
+            None => {}
+            Some(BlockCipher::Aes128(c)) => ctr_apply(c, &iv, data),
+            Some(BlockCipher::Aes192(c)) => ctr_apply(c, &iv, data),
+            Some(BlockCipher::Aes256(c)) => ctr_apply(c, &iv, data),
+        }
+    }
+}
+
+/// CTR over a borrowed key schedule: nothing is cloned or re-expanded.
+#[inline]
+fn ctr_apply<C>(cipher: &C, iv: &[u8; IV_LEN], data: &mut [u8])
+where
+    C: BlockCipherEncrypt + BlockSizeUser<BlockSize = U16>,
+{
+    let core = CtrCore::<&C, Ctr128BE>::inner_iv_init(cipher, iv.into());
+    StreamCipherCoreWrapper::from_core(core).apply_keystream(data);
+}
+
+fn bad_block(k: &[u8]) -> Error {
+    Error::BlockKeyLength { len: k.len() }
+}
+
+/// Domain-separated fingerprint of the key pair. Frozen: it is on the wire.
+fn key_id(mac: &HmacSha256, block_key: Option<&[u8]>) -> u8 {
+    let mut m = mac.clone();
+    m.update(b"securecookie key id v1");
+    match block_key {
+        None => m.update(&[0]),
+        Some(k) => {
+            m.update(&[1]);
+            m.update(k);
+        }
+    }
+    m.finalize().into_bytes()[0]
+}
+
+impl core::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let cipher = match self.aes_bits() {
+            None => "none (signed only)",
+            Some(128) => "AES-128-CTR",
+            Some(192) => "AES-192-CTR",
+            Some(_) => "AES-256-CTR",
+        };
+        f.debug_struct("Keys")
+            .field("mac", &"HMAC-SHA256")
+            .field("cipher", &cipher)
+            .field("key_id", &self.kid)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_lengths() {
+        let h = [1u8; 64];
+        assert_eq!(
+            Keys::new(&h[..31], None).unwrap_err(),
+            Error::HashKeyLength { len: 31 }
+        );
+        assert!(Keys::new(&h[..32], None).is_ok());
+        for len in [0, 1, 15, 17, 23, 25, 31, 33, 64] {
+            assert_eq!(
+                Keys::new(&h, Some(&h[..len])).unwrap_err(),
+                Error::BlockKeyLength { len }
+            );
+        }
+        for (len, bits) in [(16, 128), (24, 192), (32, 256)] {
+            assert_eq!(
+                Keys::new(&h, Some(&h[..len])).unwrap().aes_bits(),
+                Some(bits)
+            );
+        }
+        assert!(Keys::legacy(&h[..8], None).is_ok());
+        assert_eq!(
+            Keys::legacy(&[], None).unwrap_err(),
+            Error::HashKeyLength { len: 0 }
+        );
+    }
+
+    #[test]
+    fn key_id_depends_on_both_keys() {
+        let a = Keys::new(&[1; 32], None).unwrap().key_id();
+        let b = Keys::new(&[1; 32], Some(&[2; 16])).unwrap().key_id();
+        let c = Keys::new(&[1; 32], Some(&[3; 16])).unwrap().key_id();
+        let d = Keys::new(&[4; 32], None).unwrap().key_id();
+        // One byte may collide by chance; these four fixed keys do not.
+        assert!(a != b && b != c && a != d && c != d);
+    }
+}

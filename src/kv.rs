@@ -1,0 +1,374 @@
+//! The key/value payload: length-prefixed entries with ascending keys.
+//!
+//! ```text
+//! payload = entry*
+//! entry   = uvarint(len(key)) key uvarint(len(value)) value
+//! ```
+//!
+//! Lengths are LEB128, minimally encoded, at most 3 bytes. Keys are UTF-8 and
+//! strictly ascending bytewise, so a map has exactly one encoding and a
+//! duplicate key cannot be written. Values are arbitrary bytes.
+//!
+//! [`KvWriter`] writes into a caller buffer; [`KvReader`] iterates a payload
+//! borrowing from it, allocating nothing.
+//!
+//! ```
+//! use securecookie::kv::{KvReader, KvWriter};
+//!
+//! let mut buf = [0u8; 64];
+//! let mut w = KvWriter::new(&mut buf);
+//! w.push("lang", b"en")?;
+//! w.push("user-id", b"a1b2c3")?;
+//! let payload = w.finish();
+//!
+//! let mut entries = KvReader::new(payload);
+//! assert_eq!(entries.next(), Some(Ok(("lang", &b"en"[..]))));
+//! assert_eq!(entries.next(), Some(Ok(("user-id", &b"a1b2c3"[..]))));
+//! assert_eq!(entries.next(), None);
+//! # Ok::<(), securecookie::Error>(())
+//! ```
+
+use crate::error::{Error, KvError};
+
+/// The longest key or value a length prefix can express: 2^21 - 1 bytes
+/// (three LEB128 groups), far beyond any cookie.
+pub const MAX_LEN: usize = (1 << 21) - 1;
+
+/// The encoded size of a length prefix for `len`.
+const fn varint_len(len: usize) -> usize {
+    if len < 1 << 7 {
+        1
+    } else if len < 1 << 14 {
+        2
+    } else {
+        3
+    }
+}
+
+/// The encoded size of one entry, for sizing buffers at compile time.
+///
+/// ```
+/// // 1 + 7 ("user-id") + 1 + 6 ("a1b2c3")
+/// assert_eq!(securecookie::kv::entry_len(7, 6), 15);
+/// ```
+pub const fn entry_len(key_len: usize, value_len: usize) -> usize {
+    varint_len(key_len) + key_len + varint_len(value_len) + value_len
+}
+
+/// Writes entries, in ascending key order, into a caller buffer.
+///
+/// Refuses a key that is not greater than the one before it, so what it
+/// writes always reads back. A failed [`push`](Self::push) leaves the payload
+/// as it was.
+pub struct KvWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+    /// Where the last key sits in `buf`, to check the order of the next.
+    last_key: Option<(usize, usize)>,
+}
+
+impl<'a> KvWriter<'a> {
+    /// A writer that fills `buf` from the start.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        KvWriter {
+            buf,
+            len: 0,
+            last_key: None,
+        }
+    }
+
+    /// Appends one entry.
+    ///
+    /// # Errors
+    /// [`KvError::Unsorted`] or [`KvError::DuplicateKey`] when `key` is not
+    /// greater than the previous key, [`KvError::TooLarge`] past
+    /// [`MAX_LEN`], [`Error::BufferTooSmall`] (with the total size needed)
+    /// when the buffer is full.
+    pub fn push(&mut self, key: &str, value: &[u8]) -> Result<(), Error> {
+        if key.len() > MAX_LEN || value.len() > MAX_LEN {
+            return Err(KvError::TooLarge.into());
+        }
+        if let Some((start, len)) = self.last_key {
+            match self.buf[start..start + len].cmp(key.as_bytes()) {
+                core::cmp::Ordering::Less => {}
+                core::cmp::Ordering::Equal => return Err(KvError::DuplicateKey.into()),
+                core::cmp::Ordering::Greater => return Err(KvError::Unsorted.into()),
+            }
+        }
+        let needed = self.len + entry_len(key.len(), value.len());
+        if needed > self.buf.len() {
+            return Err(Error::BufferTooSmall { needed });
+        }
+        let mut at = put_varint(self.buf, self.len, key.len());
+        self.buf[at..at + key.len()].copy_from_slice(key.as_bytes());
+        self.last_key = Some((at, key.len()));
+        at += key.len();
+        at = put_varint(self.buf, at, value.len());
+        self.buf[at..at + value.len()].copy_from_slice(value);
+        self.len = at + value.len();
+        Ok(())
+    }
+
+    /// The number of bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The finished payload.
+    pub fn finish(self) -> &'a [u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl core::fmt::Debug for KvWriter<'_> {
+    // The buffer holds plaintext: show only its size.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KvWriter")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+fn put_varint(buf: &mut [u8], mut at: usize, mut n: usize) -> usize {
+    while n >= 0x80 {
+        buf[at] = (n as u8) | 0x80;
+        n >>= 7;
+        at += 1;
+    }
+    buf[at] = n as u8;
+    at + 1
+}
+
+/// Encodes `entries` (which must be in ascending key order) into a
+/// fixed-capacity [`heapless::Vec`].
+///
+/// ```
+/// let payload: heapless::Vec<u8, 32> =
+///     securecookie::kv::to_vec([("user-id", &b"a1b2c3"[..])])?;
+/// assert_eq!(payload.len(), 15);
+/// # Ok::<(), securecookie::Error>(())
+/// ```
+pub fn to_vec<'e, const N: usize>(
+    entries: impl IntoIterator<Item = (&'e str, &'e [u8])>,
+) -> Result<heapless::Vec<u8, N>, Error> {
+    let mut buf = [0u8; N];
+    let mut w = KvWriter::new(&mut buf);
+    for (k, v) in entries {
+        w.push(k, v)?;
+    }
+    let len = w.len();
+    let mut out = heapless::Vec::new();
+    // Cannot fail: `len <= N`.
+    let _ = out.extend_from_slice(&buf[..len]);
+    Ok(out)
+}
+
+/// Iterates the entries of a payload, borrowing keys and values from it.
+///
+/// Yields `Err` once, at the first malformed entry, then stops. Iterating
+/// allocates nothing.
+#[derive(Clone)]
+pub struct KvReader<'a> {
+    rest: &'a [u8],
+    last_key: Option<&'a [u8]>,
+    failed: bool,
+}
+
+impl<'a> KvReader<'a> {
+    /// A reader over `payload`.
+    pub fn new(payload: &'a [u8]) -> Self {
+        KvReader {
+            rest: payload,
+            last_key: None,
+            failed: false,
+        }
+    }
+
+    fn entry(&mut self) -> Result<(&'a str, &'a [u8]), KvError> {
+        let key = take(&mut self.rest)?;
+        if let Some(last) = self.last_key {
+            match last.cmp(key) {
+                core::cmp::Ordering::Less => {}
+                core::cmp::Ordering::Equal => return Err(KvError::DuplicateKey),
+                core::cmp::Ordering::Greater => return Err(KvError::Unsorted),
+            }
+        }
+        let key_str = core::str::from_utf8(key).map_err(|_| KvError::KeyNotUtf8)?;
+        self.last_key = Some(key);
+        let value = take(&mut self.rest)?;
+        Ok((key_str, value))
+    }
+}
+
+impl<'a> Iterator for KvReader<'a> {
+    type Item = Result<(&'a str, &'a [u8]), KvError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.rest.is_empty() {
+            return None;
+        }
+        let item = self.entry();
+        self.failed = item.is_err();
+        Some(item)
+    }
+}
+
+impl core::fmt::Debug for KvReader<'_> {
+    // The payload is plaintext: show only how much is left.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KvReader")
+            .field("remaining", &self.rest.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks a whole payload, returning the number of entries.
+///
+/// ```
+/// use securecookie::{KvError, kv};
+/// assert_eq!(kv::validate(&[1, b'a', 0, 1, b'b', 1, b'x']), Ok(2));
+/// assert_eq!(kv::validate(&[1, b'b', 0, 1, b'a', 0]), Err(KvError::Unsorted));
+/// ```
+pub fn validate(payload: &[u8]) -> Result<usize, KvError> {
+    let mut count = 0;
+    for entry in KvReader::new(payload) {
+        entry?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Looks up one key, stopping as soon as the sorted order says it is absent.
+///
+/// ```
+/// use securecookie::kv;
+/// let payload = [1, b'a', 1, b'1', 1, b'b', 1, b'2'];
+/// assert_eq!(kv::get(&payload, "b"), Ok(Some(&b"2"[..])));
+/// assert_eq!(kv::get(&payload, "c"), Ok(None));
+/// ```
+pub fn get<'a>(payload: &'a [u8], key: &str) -> Result<Option<&'a [u8]>, KvError> {
+    for entry in KvReader::new(payload) {
+        let (k, v) = entry?;
+        match k.as_bytes().cmp(key.as_bytes()) {
+            core::cmp::Ordering::Less => {}
+            core::cmp::Ordering::Equal => return Ok(Some(v)),
+            core::cmp::Ordering::Greater => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// Reads one length-prefixed field off the front of `rest`.
+fn take<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8], KvError> {
+    let mut len = 0usize;
+    let mut used = 0;
+    loop {
+        let Some(&byte) = rest.get(used) else {
+            return Err(KvError::Truncated);
+        };
+        if used == 3 {
+            return Err(KvError::LengthOverflow);
+        }
+        len |= usize::from(byte & 0x7f) << (7 * used);
+        used += 1;
+        if byte & 0x80 == 0 {
+            // A last group of zero after other groups means a shorter
+            // encoding existed.
+            if byte == 0 && used > 1 {
+                return Err(KvError::NonMinimalLength);
+            }
+            break;
+        }
+    }
+    let body = &rest[used..];
+    if body.len() < len {
+        return Err(KvError::Truncated);
+    }
+    let (field, tail) = body.split_at(len);
+    *rest = tail;
+    Ok(field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_with_long_lengths() {
+        let big = [0x5a_u8; 300];
+        let mut buf = [0u8; 400];
+        let mut w = KvWriter::new(&mut buf);
+        w.push("", b"").unwrap();
+        w.push("a", &big).unwrap();
+        w.push("b", b"").unwrap();
+        let payload = w.finish();
+        assert_eq!(payload.len(), 2 + entry_len(1, 300) + entry_len(1, 0));
+        let got: heapless::Vec<_, 4> = KvReader::new(payload).map(Result::unwrap).collect();
+        assert_eq!(
+            got.as_slice(),
+            &[("", &b""[..]), ("a", &big[..]), ("b", &b""[..])]
+        );
+    }
+
+    #[test]
+    fn writer_refuses_disorder_and_overflow() {
+        let mut buf = [0u8; 8];
+        let mut w = KvWriter::new(&mut buf);
+        w.push("b", b"1").unwrap();
+        assert_eq!(
+            w.push("b", b"2"),
+            Err(Error::Payload(KvError::DuplicateKey))
+        );
+        assert_eq!(w.push("a", b"2"), Err(Error::Payload(KvError::Unsorted)));
+        assert_eq!(
+            w.push("c", b"long"),
+            Err(Error::BufferTooSmall { needed: 11 })
+        );
+        // The failed pushes changed nothing.
+        assert_eq!(w.finish(), &[1, b'b', 1, b'1']);
+    }
+
+    #[test]
+    fn reader_errors_are_distinct() {
+        let cases: [(&[u8], KvError); 8] = [
+            (&[1], KvError::Truncated),
+            (&[2, b'a'], KvError::Truncated),
+            (&[1, b'a'], KvError::Truncated),
+            (&[0x80], KvError::Truncated),
+            (&[0x80, 0x80, 0x80, 0x01], KvError::LengthOverflow),
+            (&[0x81, 0x00, b'a', 0], KvError::NonMinimalLength),
+            (&[1, 0xff, 0], KvError::KeyNotUtf8),
+            (&[1, b'b', 0, 1, b'a', 0], KvError::Unsorted),
+        ];
+        for (payload, want) in cases {
+            assert_eq!(validate(payload), Err(want), "{payload:?}");
+        }
+        assert_eq!(
+            validate(&[1, b'a', 0, 1, b'a', 0]),
+            Err(KvError::DuplicateKey)
+        );
+        // Trailing garbage after a whole entry reads as a truncated entry.
+        assert_eq!(validate(&[1, b'a', 0, 7]), Err(KvError::Truncated));
+    }
+
+    #[test]
+    fn reader_stops_after_error() {
+        let mut r = KvReader::new(&[1, b'b', 0, 1, b'a', 0, 1, b'c', 0]);
+        assert!(r.next().unwrap().is_ok());
+        assert_eq!(r.next(), Some(Err(KvError::Unsorted)));
+        assert_eq!(r.next(), None);
+    }
+
+    #[test]
+    fn get_uses_order() {
+        let payload = to_vec::<32>([("a", &b"1"[..]), ("c", &b"3"[..])]).unwrap();
+        assert_eq!(get(&payload, "a"), Ok(Some(&b"1"[..])));
+        assert_eq!(get(&payload, "b"), Ok(None));
+        assert_eq!(get(&payload, "d"), Ok(None));
+    }
+}

@@ -1,0 +1,81 @@
+//! Signed and encrypted session cookies: AES-CTR, then HMAC-SHA256 over the
+//! cookie's name, timestamp and value, verified in constant time.
+//!
+//! The core is `#![no_std]`, needs no allocator and no `unsafe`, and works
+//! in buffers the caller owns. It speaks two wire formats:
+//!
+//! - [`Format::Compact`] (the default): one base64 pass, a binary timestamp
+//!   and a key id; see [`envelope::compact`].
+//! - [`Format::Gorilla`]: byte-compatible with Go's gorilla/securecookie
+//!   (and dghubble/sessions, gorilla/sessions); see [`envelope::gorilla`].
+//!
+//! The payload format is up to you; [`kv`] offers a canonical,
+//! length-prefixed key/value encoding that reads without allocating.
+//!
+//! # Example (no_std: the caller brings the time and the IV)
+//!
+//! ```
+//! use securecookie::{Codec, Iv, Keys, kv};
+//!
+//! # fn rng(b: &mut [u8; 16]) { b.fill(3) }
+//! let codec = Codec::new(Keys::new(&[7; 32], Some(&[9; 32]))?);
+//!
+//! // Payload: key/value pairs in a fixed buffer.
+//! let mut payload = [0u8; 64];
+//! let mut writer = kv::KvWriter::new(&mut payload);
+//! writer.push("user-id", b"a1b2c3")?;
+//! let payload = writer.finish();
+//!
+//! let now = 1_800_000_000;
+//! let mut out = [0u8; 256];
+//! let cookie = codec.encode("session", payload, now, Iv::from_fn(rng), &mut out)?;
+//!
+//! // Later, from the request's Cookie header:
+//! let header = format!("theme=dark; session={cookie}");
+//! let value = securecookie::header::find(&header, "session").ok_or(securecookie::Error::NoCookie)?;
+//! let mut buf = [0u8; 256];
+//! let decoded = codec.decode("session", value, now + 5, &mut buf)?;
+//! assert_eq!(kv::get(decoded.payload, "user-id")?, Some(&b"a1b2c3"[..]));
+//! # Ok::<(), securecookie::Error>(())
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock) |
+//! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`) |
+//!
+//! # Security notes
+//!
+//! - Keys are checked when a [`Keys`] is built; they never appear in `Debug`
+//!   or error output. Neither do IVs or payloads.
+//! - An [`Iv`] is spent by value: reusing one takes deliberate effort.
+//! - The MAC is checked (in constant time) before anything else is done
+//!   with the cookie's content; errors say which check failed, never where.
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod b64;
+mod codec;
+pub mod envelope;
+mod error;
+pub mod header;
+mod iv;
+mod keys;
+pub mod kv;
+#[cfg(feature = "std")]
+mod random;
+
+pub use codec::{
+    Codec, Codecs, DEFAULT_MAX_AGE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_SKEW, Decoded, Format,
+    decode_buf_len,
+};
+pub use error::{Error, KvError};
+pub use iv::Iv;
+pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};

@@ -1,0 +1,64 @@
+//! (std) IVs from OS randomness, drawn in bulk.
+//!
+//! One `getrandom` call costs more than a whole cookie, so each thread draws
+//! 512 bytes at a time and hands them out in 16-byte pieces, each piece once
+//! (it is zeroed as it leaves the pool). A forked child would inherit the
+//! parent's pool and repeat its IVs, so the pool remembers the process id it
+//! was filled in and is thrown away when that changes.
+
+use std::cell::RefCell;
+
+use crate::error::Error;
+use crate::iv::Iv;
+
+const POOL: usize = 512;
+
+struct Pool {
+    bytes: [u8; POOL],
+    /// Bytes before `next` have been handed out (and zeroed).
+    next: usize,
+    pid: u32,
+}
+
+std::thread_local! {
+    static IVS: RefCell<Pool> = const {
+        RefCell::new(Pool { bytes: [0; POOL], next: POOL, pid: 0 })
+    };
+}
+
+/// A fresh IV: 16 bytes of OS randomness never handed out before.
+pub(crate) fn iv() -> Result<Iv, Error> {
+    IVS.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let pid = std::process::id();
+        if pool.next == POOL || pool.pid != pid {
+            getrandom::fill(&mut pool.bytes).map_err(|_| Error::Random)?;
+            pool.next = 0;
+            pool.pid = pid;
+        }
+        let at = pool.next;
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&pool.bytes[at..at + 16]);
+        pool.bytes[at..at + 16].fill(0);
+        pool.next = at + 16;
+        Ok(Iv::from_random_bytes(out))
+    })
+}
+
+/// The current Unix time in seconds (0 before 1970, which no real clock says).
+pub(crate) fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ivs_differ_across_pool_refills() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..100 {
+            assert!(seen.insert(super::iv().unwrap().into_bytes()));
+        }
+    }
+}
