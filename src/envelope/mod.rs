@@ -49,10 +49,10 @@ impl Ages {
         if self.max_age != 0 && ts.checked_add(self.max_age).is_some_and(|t| t < now) {
             return Err(Error::Expired);
         }
-        if let Some(skew) = self.max_skew {
-            if now.checked_add(skew).is_some_and(|limit| ts > limit) {
-                return Err(Error::TooNew);
-            }
+        if let Some(skew) = self.max_skew
+            && now.checked_add(skew).is_some_and(|limit| ts > limit)
+        {
+            return Err(Error::TooNew);
         }
         Ok(())
     }
