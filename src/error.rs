@@ -35,7 +35,7 @@ pub enum Error {
     TooLong {
         /// Length of the encoded cookie in bytes.
         len: usize,
-        /// The codec's limit ([`Options::max_length`](crate::Options)).
+        /// The codec's limit ([`Codec::max_length`](crate::Codec::max_length)).
         max: usize,
     },
     /// The caller's buffer cannot hold the result.
