@@ -1,0 +1,362 @@
+//! Side by side, in one run: our envelopes, the primitives' floor and the
+//! crates users pick instead (issue 5). Ids are `<op>/<impl>/<case>`:
+//!
+//! - op: `encode`, `decode`, `roundtrip` (encode then decode);
+//! - impl: `compact`, `gorilla` (AES-256), `-aes128` and `-signed` variants,
+//!   `floor-compact`, `floor-gorilla` (the bare primitives on the same bytes),
+//!   `cookie-private`, `cookie-signed` (the `cookie` crate's jars), `store`;
+//! - case: `typical` (`user-id=a1b2c3` as a kv payload), `1k` (1 KiB
+//!   payload), `max` (the largest payload that fits 4096 characters).
+//!
+//! Plus the parts: `iv/*` (where IVs come from), `clock/*`, `encode_now/*`,
+//! and `b64-*/{own,base64ct}/*` (our base64 against `base64ct`).
+//!
+//! `benches/report.py` turns `target/criterion` into the README's table.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use securecookie::{Codec, Iv, Keys, decode_buf_len, kv};
+
+/// The crate's own base64, compiled in here so the floor uses the same codec
+/// (it is private to the crate).
+#[allow(dead_code)]
+#[path = "../src/b64.rs"]
+mod b64;
+mod floor;
+
+use floor::{Floor, FloorCompact, FloorGorilla};
+
+const NAME: &str = "session";
+const NOW: u64 = 1_795_630_448;
+const LATER: u64 = NOW + 5;
+const HASH_KEY: [u8; 32] = [0x11; 32];
+const AES256_KEY: [u8; 32] = [0x22; 32];
+const AES128_KEY: [u8; 16] = [0x33; 16];
+const IV: [u8; 16] = [0x5a; 16];
+const MAX_CHARS: usize = 4096;
+const CASES: [&str; 3] = ["typical", "1k", "max"];
+
+/// A kv payload of exactly `len` bytes: `user-id=a1b2c3` for 15, otherwise
+/// one `data` entry padded to size.
+fn kv_payload(len: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; len];
+    let mut w = kv::KvWriter::new(&mut buf);
+    if len == kv::entry_len(7, 6) {
+        w.push("user-id", b"a1b2c3").unwrap();
+    } else {
+        let value_len = (0..len)
+            .rev()
+            .find(|&v| kv::entry_len(4, v) == len)
+            .expect("a kv entry of this size exists");
+        let value: Vec<u8> = (0..value_len).map(|i| (i * 7 + 1) as u8).collect();
+        w.push("data", &value).unwrap();
+    }
+    assert_eq!(w.len(), len);
+    buf
+}
+
+fn typical() -> Vec<u8> {
+    kv_payload(kv::entry_len(7, 6))
+}
+
+/// The payload of `case` for an impl whose largest payload is `max`.
+fn payload(case: &str, max: usize) -> Vec<u8> {
+    match case {
+        "typical" => typical(),
+        "1k" => kv_payload(1024),
+        _ => kv_payload(max),
+    }
+}
+
+fn codecs() -> Vec<(&'static str, Codec)> {
+    let k256 = || Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap();
+    let k128 = || Keys::new(&HASH_KEY, Some(&AES128_KEY)).unwrap();
+    let signed = || Keys::new(&HASH_KEY, None).unwrap();
+    vec![
+        ("compact", Codec::new(k256())),
+        ("compact-aes128", Codec::new(k128())),
+        ("compact-signed", Codec::new(signed())),
+        ("gorilla", Codec::gorilla(k256())),
+        ("gorilla-aes128", Codec::gorilla(k128())),
+        ("gorilla-signed", Codec::gorilla(signed())),
+    ]
+}
+
+fn encode_once(codec: &Codec, payload: &[u8]) -> String {
+    let mut out = vec![0u8; codec.encoded_len(payload.len(), NOW)];
+    codec
+        .encode(NAME, payload, NOW, Iv::from_random_bytes(IV), &mut out)
+        .unwrap()
+        .to_owned()
+}
+
+fn bench_ours(c: &mut Criterion) {
+    for (name, codec) in codecs() {
+        for case in CASES {
+            let payload = payload(case, codec.max_payload_len(NOW));
+            let cookie = encode_once(&codec, &payload);
+            assert!(cookie.len() <= MAX_CHARS);
+            let mut out = vec![0u8; cookie.len()];
+            let mut buf = vec![0u8; decode_buf_len(cookie.len())];
+            c.bench_function(&format!("encode/{name}/{case}"), |b| {
+                b.iter(|| {
+                    let iv = Iv::from_random_bytes(black_box(IV));
+                    let cookie = codec.encode(NAME, black_box(&payload), NOW, iv, &mut out);
+                    black_box(cookie.unwrap().len())
+                })
+            });
+            c.bench_function(&format!("decode/{name}/{case}"), |b| {
+                b.iter(|| {
+                    let d = codec.decode(NAME, black_box(&cookie), LATER, &mut buf);
+                    black_box(d.unwrap().payload.len())
+                })
+            });
+            // The core path: the caller brings the IV (and the time).
+            c.bench_function(&format!("roundtrip/{name}/{case}"), |b| {
+                b.iter(|| {
+                    let iv = Iv::from_random_bytes(black_box(IV));
+                    let len = codec
+                        .encode(NAME, black_box(&payload), NOW, iv, &mut out)
+                        .unwrap()
+                        .len();
+                    let d = codec.decode(NAME, &out[..len], LATER, &mut buf);
+                    black_box(d.unwrap().payload.len())
+                })
+            });
+        }
+    }
+    // The std path: a fresh IV from the pool in `src/random.rs`, as the
+    // `cookie` crate draws a fresh nonce from its thread RNG on every add.
+    let codec = Codec::new(Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap());
+    for case in CASES {
+        let payload = payload(case, codec.max_payload_len(NOW));
+        let mut out = vec![0u8; codec.encoded_len(payload.len(), NOW)];
+        let mut buf = vec![0u8; decode_buf_len(out.len())];
+        c.bench_function(&format!("roundtrip/compact-osiv/{case}"), |b| {
+            b.iter(|| {
+                let iv = Iv::random().unwrap();
+                let len = codec
+                    .encode(NAME, black_box(&payload), NOW, iv, &mut out)
+                    .unwrap()
+                    .len();
+                let d = codec.decode(NAME, &out[..len], LATER, &mut buf);
+                black_box(d.unwrap().payload.len())
+            })
+        });
+    }
+}
+
+fn bench_floor(c: &mut Criterion) {
+    let floor = Floor::new(&HASH_KEY, &AES256_KEY, NAME, NOW, IV);
+    let all = codecs();
+    let compact = &all[0].1;
+    let gorilla = &all[3].1;
+    for case in CASES {
+        // Compact: the same payload as `*/compact/<case>`, checked byte for byte.
+        let payload = payload(case, compact.max_payload_len(NOW));
+        let fc = FloorCompact::new(&floor, compact.keys().key_id(), payload.len());
+        let cookie = encode_once(compact, &payload);
+        let mut out = vec![0u8; cookie.len()];
+        let mut buf = vec![0u8; decode_buf_len(cookie.len())];
+        assert_eq!(fc.encode(&payload, &mut out), cookie.as_bytes());
+        assert_eq!(fc.decode(cookie.as_bytes(), &mut buf), &payload[..]);
+        c.bench_function(&format!("encode/floor-compact/{case}"), |b| {
+            b.iter(|| black_box(fc.encode(black_box(&payload), &mut out).len()))
+        });
+        c.bench_function(&format!("decode/floor-compact/{case}"), |b| {
+            b.iter(|| black_box(fc.decode(black_box(cookie.as_bytes()), &mut buf).len()))
+        });
+
+        let payload = self::payload(case, gorilla.max_payload_len(NOW));
+        let fg = FloorGorilla::new(&floor, payload.len());
+        let cookie = encode_once(gorilla, &payload);
+        let mut out = vec![0u8; cookie.len()];
+        let mut buf = vec![0u8; decode_buf_len(cookie.len())];
+        assert_eq!(fg.encode(&payload, &mut out), cookie.as_bytes());
+        assert_eq!(fg.decode(cookie.as_bytes(), &mut buf), &payload[..]);
+        c.bench_function(&format!("encode/floor-gorilla/{case}"), |b| {
+            b.iter(|| black_box(fg.encode(black_box(&payload), &mut out).len()))
+        });
+        c.bench_function(&format!("decode/floor-gorilla/{case}"), |b| {
+            b.iter(|| black_box(fg.decode(black_box(cookie.as_bytes()), &mut buf).len()))
+        });
+    }
+}
+
+/// The `cookie` crate's jars: `add` encrypts (or signs) into the jar, `get`
+/// decrypts (or verifies) out of it. Its value must be text, so the payload
+/// is ASCII of the same byte count as ours (`typical` is our kv bytes, which
+/// are ASCII). Its largest value: base64(nonce 12 || ciphertext || tag 16)
+/// for the private jar, base64(mac 32) || value for the signed one.
+fn bench_cookie_crate(c: &mut Criterion) {
+    use cookie::{Cookie, CookieJar, Key};
+    let key = Key::from(&[0x44; 64]);
+    for private in [true, false] {
+        let name = if private {
+            "cookie-private"
+        } else {
+            "cookie-signed"
+        };
+        let max = if private {
+            MAX_CHARS / 4 * 3 - 12 - 16
+        } else {
+            MAX_CHARS - 44
+        };
+        for case in CASES {
+            let len = match case {
+                "typical" => typical().len(),
+                "1k" => 1024,
+                _ => max,
+            };
+            let value: String = match case {
+                "typical" => String::from_utf8(typical()).unwrap(),
+                _ => (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect(),
+            };
+            let value: &'static str = Box::leak(value.into_boxed_str());
+            let add = |jar: &mut CookieJar| {
+                let cookie = Cookie::new(NAME, black_box(value));
+                if private {
+                    jar.private_mut(&key).add(cookie);
+                } else {
+                    jar.signed_mut(&key).add(cookie);
+                }
+            };
+            let get = |jar: &CookieJar| {
+                let got = if private {
+                    jar.private(&key).get(NAME)
+                } else {
+                    jar.signed(&key).get(NAME)
+                };
+                got.unwrap().value().len()
+            };
+            // The largest value fits, one more byte would not.
+            let mut jar = CookieJar::new();
+            add(&mut jar);
+            assert_eq!(get(&jar), len);
+            if case == "max" {
+                assert_eq!(jar.get(NAME).unwrap().value().len(), MAX_CHARS);
+            }
+            c.bench_function(&format!("encode/{name}/{case}"), |b| {
+                b.iter(|| add(&mut jar))
+            });
+            c.bench_function(&format!("decode/{name}/{case}"), |b| {
+                b.iter(|| black_box(get(&jar)))
+            });
+            c.bench_function(&format!("roundtrip/{name}/{case}"), |b| {
+                b.iter(|| {
+                    add(&mut jar);
+                    black_box(get(&jar))
+                })
+            });
+        }
+    }
+}
+
+/// Where the std path spends its time beyond the core: the IV pool (which
+/// checks the process id on every call), one `getrandom` call per IV, the
+/// process id alone, the clock, and `encode_now` against `encode`.
+fn bench_parts(c: &mut Criterion) {
+    c.bench_function("iv/pool/random", |b| {
+        b.iter(|| black_box(Iv::random().unwrap()))
+    });
+    c.bench_function("iv/getrandom/16", |b| {
+        b.iter(|| {
+            let mut iv = [0u8; 16];
+            getrandom::fill(&mut iv).unwrap();
+            black_box(iv)
+        })
+    });
+    c.bench_function("iv/getpid/1", |b| b.iter(|| black_box(std::process::id())));
+    c.bench_function("clock/system-time/1", |b| {
+        b.iter(|| black_box(std::time::SystemTime::now()))
+    });
+    let codec = Codec::new(Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap());
+    let payload = typical();
+    let mut out = vec![0u8; codec.encoded_len(payload.len(), NOW)];
+    c.bench_function("encode_now/compact/typical", |b| {
+        b.iter(|| {
+            let cookie = codec.encode_now(NAME, black_box(&payload), &mut out);
+            black_box(cookie.unwrap().len())
+        })
+    });
+    c.bench_function("encode_random_iv/compact/typical", |b| {
+        b.iter(|| {
+            let iv = Iv::random().unwrap();
+            let cookie = codec.encode(NAME, black_box(&payload), NOW, iv, &mut out);
+            black_box(cookie.unwrap().len())
+        })
+    });
+}
+
+/// Our table codec against `base64ct` (constant time), on the lengths the
+/// envelopes use: a typical compact cookie (unpadded), a typical gorilla
+/// cookie (padded) and the 4096-character limit.
+fn bench_base64(c: &mut Criterion) {
+    use base64ct::{Base64Url, Base64UrlUnpadded, Encoding};
+    let raw: Vec<u8> = (0..3072u32).map(|i| (i * 151 + 7) as u8).collect();
+    // (case, raw bytes, padded)
+    let cases = [
+        ("compact-typical", 73, false),
+        ("gorilla-typical", 84, true),
+        ("4096", 3072, false),
+    ];
+    for (case, n, padded) in cases {
+        let raw = &raw[..n];
+        let mut text = vec![0u8; 4096];
+        let text = if padded {
+            Base64Url::encode(raw, &mut text).unwrap()
+        } else {
+            Base64UrlUnpadded::encode(raw, &mut text).unwrap()
+        }
+        .to_owned();
+        let mut buf = vec![0u8; text.len() + 4];
+        let mut own_out = vec![0u8; text.len()];
+        let start = text.len() - n;
+        own_out[start..].copy_from_slice(raw);
+        b64::encode_in_place(&mut own_out, start, n, padded);
+        assert_eq!(own_out, text.as_bytes());
+        c.bench_function(&format!("b64-decode/own/{case}"), |b| {
+            b.iter(|| black_box(b64::decode(black_box(text.as_bytes()), &mut buf, padded).unwrap()))
+        });
+        c.bench_function(&format!("b64-decode/base64ct/{case}"), |b| {
+            b.iter(|| {
+                let text = black_box(text.as_bytes());
+                let out = if padded {
+                    Base64Url::decode(text, &mut buf)
+                } else {
+                    Base64UrlUnpadded::decode(text, &mut buf)
+                };
+                black_box(out.unwrap().len())
+            })
+        });
+        let mut enc = vec![0u8; text.len()];
+        c.bench_function(&format!("b64-encode/own/{case}"), |b| {
+            b.iter(|| {
+                enc[start..].copy_from_slice(black_box(raw));
+                black_box(b64::encode_in_place(&mut enc, start, n, padded))
+            })
+        });
+        c.bench_function(&format!("b64-encode/base64ct/{case}"), |b| {
+            b.iter(|| {
+                let raw = black_box(raw);
+                let out = if padded {
+                    Base64Url::encode(raw, &mut enc)
+                } else {
+                    Base64UrlUnpadded::encode(raw, &mut enc)
+                };
+                black_box(out.unwrap().len())
+            })
+        });
+    }
+}
+
+criterion_group!(
+    benches,
+    bench_ours,
+    bench_floor,
+    bench_cookie_crate,
+    bench_parts,
+    bench_base64
+);
+criterion_main!(benches);

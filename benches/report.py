@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Prints the README's benchmark table from criterion's output.
+
+Reads target/criterion/*/new/{benchmark,estimates}.json (written by
+`cargo bench --bench cookies`) and prints, as Markdown:
+  - our envelopes against the primitives' floor (encode and decode per case);
+  - roundtrips against the `cookie` crate and the Store API;
+  - the goals of issue 5, each met or missed;
+  - every absolute time (criterion's mean point estimate).
+
+Usage: python3 benches/report.py [target/criterion]
+Standard library only.
+"""
+
+import json
+import os
+import sys
+
+CASES = ["typical", "1k", "max"]
+
+
+def load(root):
+    """{(op, impl, case): mean ns} for every estimates.json under root."""
+    times = {}
+    for dirpath, _, files in os.walk(root):
+        if "estimates.json" not in files or os.path.basename(dirpath) != "new":
+            continue
+        with open(os.path.join(dirpath, "benchmark.json")) as f:
+            parts = json.load(f)["full_id"].split("/")
+        if len(parts) != 3:
+            continue
+        with open(os.path.join(dirpath, "estimates.json")) as f:
+            est = json.load(f)
+        times[tuple(parts)] = est["mean"]["point_estimate"]
+    return times
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "n/a"
+    if ns >= 1000:
+        return f"{ns / 1000:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+def ratio(t, a, b):
+    """a / b as 'x.xx', or None when either is missing."""
+    if a not in t or b not in t:
+        return None
+    return t[a] / t[b]
+
+
+def fmt_ratio(r):
+    return "n/a" if r is None else f"{r:.2f}x"
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join("target", "criterion")
+    t = load(root)
+    if not t:
+        sys.exit(f"no criterion estimates under {root}: run `cargo bench --bench cookies` first")
+
+    goals = []
+
+    print("### Against the floor (time / floor time; 1.00x is the floor)\n")
+    print("| op | case | compact / floor-compact | gorilla / floor-gorilla |")
+    print("| --- | --- | --- | --- |")
+    for op in ["encode", "decode"]:
+        for case in CASES:
+            rc = ratio(t, (op, "compact", case), (op, "floor-compact", case))
+            rg = ratio(t, (op, "gorilla", case), (op, "floor-gorilla", case))
+            print(f"| {op} | {case} | {fmt_ratio(rc)} | {fmt_ratio(rg)} |")
+            goals.append((f"{op}/compact/{case} within 1.10x of floor", rc, rc is not None and rc <= 1.10))
+            goals.append((f"{op}/gorilla/{case} within 1.10x of floor", rg, rg is not None and rg <= 1.10))
+
+    print("\n### Roundtrips (encode then decode)\n")
+    print("| case | cookie-private / compact | cookie-signed / compact-signed | store / compact |")
+    print("| --- | --- | --- | --- |")
+    for case in CASES:
+        rp = ratio(t, ("roundtrip", "cookie-private", case), ("roundtrip", "compact", case))
+        rs = ratio(t, ("roundtrip", "cookie-signed", case), ("roundtrip", "compact-signed", case))
+        rst = ratio(t, ("roundtrip", "store", case), ("roundtrip", "compact", case))
+        print(f"| {case} | {fmt_ratio(rp)} | {fmt_ratio(rs)} | {fmt_ratio(rst)} |")
+        if case == "typical":
+            goals.append(("compact roundtrip (typical) >= 1.6x faster than cookie-private", rp, rp is not None and rp >= 1.6))
+            goals.append(("store roundtrip (typical) within 1.3x of compact", rst, rst is not None and rst <= 1.3))
+
+    print("\n### Goals (issue 5)\n")
+    print("| goal | ratio | met |")
+    print("| --- | --- | --- |")
+    for name, r, ok in goals:
+        print(f"| {name} | {fmt_ratio(r)} | {'yes' if ok else ('no' if r is not None else 'not measured')} |")
+
+    impls = sorted({k[1] for k in t if k[0] in ("encode", "decode", "roundtrip")})
+    print("\n### Absolute times (criterion mean; one run, one shared 2-core machine)\n")
+    print("| impl | case | encode | decode | roundtrip |")
+    print("| --- | --- | --- | --- | --- |")
+    for impl in impls:
+        for case in CASES:
+            row = [t.get((op, impl, case)) for op in ("encode", "decode", "roundtrip")]
+            if any(x is not None for x in row):
+                print(f"| {impl} | {case} | " + " | ".join(fmt_time(x) for x in row) + " |")
+
+    others = sorted(k for k in t if k[0] not in ("encode", "decode", "roundtrip"))
+    if others:
+        print("\n### Parts\n")
+        print("| id | time |")
+        print("| --- | --- |")
+        for k in others:
+            print(f"| {'/'.join(k)} | {fmt_time(t[k])} |")
+        for case in ["compact-typical", "gorilla-typical", "4096"]:
+            r = ratio(t, ("b64-decode", "base64ct", case), ("b64-decode", "own", case))
+            if r is not None:
+                print(f"\nbase64ct decode / own decode, {case}: {fmt_ratio(r)}", end="")
+        print()
+
+
+if __name__ == "__main__":
+    main()
