@@ -58,6 +58,37 @@ impl Ages {
     }
 }
 
+/// Which bytes an RFC 6265 cookie-name token may hold: visible ASCII except
+/// separators. A table, because names are checked on every encode and
+/// decode and a chain of comparisons costs more than the rest of the check.
+const TOKEN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0x21;
+    while c < 0x7f {
+        table[c] = !matches!(
+            c as u8,
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b'@'
+                | b','
+                | b';'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'='
+                | b'{'
+                | b'}'
+        );
+        c += 1;
+    }
+    table
+};
+
 /// An RFC 6265 cookie-name token: visible ASCII except separators.
 pub(crate) const fn is_token(name: &[u8]) -> bool {
     if name.is_empty() {
@@ -65,29 +96,7 @@ pub(crate) const fn is_token(name: &[u8]) -> bool {
     }
     let mut i = 0;
     while i < name.len() {
-        let c = name[i];
-        let ok = c > 0x20
-            && c < 0x7f
-            && !matches!(
-                c,
-                b'(' | b')'
-                    | b'<'
-                    | b'>'
-                    | b'@'
-                    | b','
-                    | b';'
-                    | b':'
-                    | b'\\'
-                    | b'"'
-                    | b'/'
-                    | b'['
-                    | b']'
-                    | b'?'
-                    | b'='
-                    | b'{'
-                    | b'}'
-            );
-        if !ok {
+        if !TOKEN[name[i] as usize] {
             return false;
         }
         i += 1;
@@ -126,6 +135,17 @@ mod tests {
         };
         assert_eq!(off.check(u64::MAX, 0), Ok(()));
         assert_eq!(off.check(0, u64::MAX), Ok(()));
+    }
+
+    #[test]
+    fn token_table_is_rfc6265() {
+        // RFC 2616 separators, as RFC 6265 refers to them.
+        const SEPARATORS: &[u8] = b"()<>@,;:\\\"/[]?={} \t";
+        for c in 0..=255u8 {
+            let expected = c > 0x20 && c < 0x7f && !SEPARATORS.contains(&c);
+            assert_eq!(is_token(&[c]), expected, "{c:#x}");
+            assert_eq!(is_token(&[b'a', c, b'z']), expected, "{c:#x}");
+        }
     }
 
     #[test]
