@@ -54,35 +54,29 @@ pub(crate) const fn max_decoded_len(chars: usize, padded: bool) -> usize {
 /// reader. Returns the encoded length.
 pub(crate) fn encode_in_place(buf: &mut [u8], start: usize, n: usize, padded: bool) -> usize {
     let out_len = encoded_len(n, padded);
-    debug_assert!(start + n <= buf.len() && out_len <= buf.len());
     debug_assert!(start >= out_len - n);
+    // One bounds check here instead of seven per group below.
+    let buf = &mut buf[..out_len.max(start + n)];
     let full = n / 3;
     for k in 0..full {
         let r = start + 3 * k;
-        let (a, b, c) = (buf[r], buf[r + 1], buf[r + 2]);
+        let x = u32::from(buf[r]) << 16 | u32::from(buf[r + 1]) << 8 | u32::from(buf[r + 2]);
         let w = 4 * k;
-        buf[w] = ALPHABET[(a >> 2) as usize];
-        buf[w + 1] = ALPHABET[(((a & 0x03) << 4) | (b >> 4)) as usize];
-        buf[w + 2] = ALPHABET[(((b & 0x0f) << 2) | (c >> 6)) as usize];
-        buf[w + 3] = ALPHABET[(c & 0x3f) as usize];
+        buf[w..w + 4].copy_from_slice(&quad_chars(x));
     }
     let r = start + 3 * full;
     let w = 4 * full;
     match n - 3 * full {
         1 => {
-            let a = buf[r];
-            buf[w] = ALPHABET[(a >> 2) as usize];
-            buf[w + 1] = ALPHABET[((a & 0x03) << 4) as usize];
+            let q = quad_chars(u32::from(buf[r]) << 16);
+            buf[w..w + 2].copy_from_slice(&q[..2]);
             if padded {
-                buf[w + 2] = b'=';
-                buf[w + 3] = b'=';
+                buf[w + 2..w + 4].copy_from_slice(b"==");
             }
         }
         2 => {
-            let (a, b) = (buf[r], buf[r + 1]);
-            buf[w] = ALPHABET[(a >> 2) as usize];
-            buf[w + 1] = ALPHABET[(((a & 0x03) << 4) | (b >> 4)) as usize];
-            buf[w + 2] = ALPHABET[((b & 0x0f) << 2) as usize];
+            let q = quad_chars(u32::from(buf[r]) << 16 | u32::from(buf[r + 1]) << 8);
+            buf[w..w + 3].copy_from_slice(&q[..3]);
             if padded {
                 buf[w + 3] = b'=';
             }
@@ -92,14 +86,34 @@ pub(crate) fn encode_in_place(buf: &mut [u8], start: usize, n: usize, padded: bo
     out_len
 }
 
+/// The four characters of the 24 bits in `x`.
+#[inline(always)]
+fn quad_chars(x: u32) -> [u8; 4] {
+    [
+        ALPHABET[(x >> 18) as usize & 63],
+        ALPHABET[(x >> 12) as usize & 63],
+        ALPHABET[(x >> 6) as usize & 63],
+        ALPHABET[x as usize & 63],
+    ]
+}
+
 /// Decodes the text in `buf[..len]` into `buf[..]`, in place, returning the
 /// decoded length.
 pub(crate) fn decode_in_place(buf: &mut [u8], len: usize, padded: bool) -> Result<usize, ()> {
     let (full, tail) = split(len, &buf[..len], padded)?;
     let tail_len = tail.len();
+    let buf = &mut buf[..len];
+    // Invalid characters set the high bit of `bad`; checked once at the end
+    // (the caller discards the buffer on error).
+    let mut bad = 0u8;
     for k in 0..full {
-        let q = quad([buf[4 * k], buf[4 * k + 1], buf[4 * k + 2], buf[4 * k + 3]])?;
-        buf[3 * k..3 * k + 3].copy_from_slice(&q);
+        let c = &buf[4 * k..4 * k + 4];
+        let (x, b) = quad_bits([c[0], c[1], c[2], c[3]]);
+        bad |= b;
+        buf[3 * k..3 * k + 3].copy_from_slice(&x.to_be_bytes()[1..]);
+    }
+    if bad & 0xc0 != 0 {
+        return Err(());
     }
     let mut t = [0u8; 4];
     t[..tail_len].copy_from_slice(&buf[4 * full..4 * full + tail_len]);
@@ -112,9 +126,15 @@ pub(crate) fn decode_in_place(buf: &mut [u8], len: usize, padded: bool) -> Resul
 /// [`max_decoded_len`] bytes.
 pub(crate) fn decode(src: &[u8], dst: &mut [u8], padded: bool) -> Result<usize, ()> {
     let (full, tail) = split(src.len(), src, padded)?;
-    for (k, chunk) in src[..4 * full].chunks_exact(4).enumerate() {
-        let q = quad([chunk[0], chunk[1], chunk[2], chunk[3]])?;
-        dst[3 * k..3 * k + 3].copy_from_slice(&q);
+    let mut bad = 0u8;
+    let quads = src[..4 * full].chunks_exact(4);
+    for (c, out) in quads.zip(dst[..3 * full].chunks_exact_mut(3)) {
+        let (x, b) = quad_bits([c[0], c[1], c[2], c[3]]);
+        bad |= b;
+        out.copy_from_slice(&x.to_be_bytes()[1..]);
+    }
+    if bad & 0xc0 != 0 {
+        return Err(());
     }
     let (bytes, n) = partial(tail)?;
     dst[3 * full..3 * full + n].copy_from_slice(&bytes[..n]);
@@ -143,18 +163,18 @@ fn split(len: usize, text: &[u8], padded: bool) -> Result<(usize, &[u8]), ()> {
     Ok((full, &text[4 * full..data_len]))
 }
 
+/// The 24 bits of four characters, and the OR of their table entries (its
+/// top bits are set when any character is not in the alphabet).
 #[inline(always)]
-fn quad(c: [u8; 4]) -> Result<[u8; 3], ()> {
+fn quad_bits(c: [u8; 4]) -> (u32, u8) {
     let (a, b, x, d) = (
         DECODE[c[0] as usize],
         DECODE[c[1] as usize],
         DECODE[c[2] as usize],
         DECODE[c[3] as usize],
     );
-    if (a | b | x | d) == INVALID || (a | b | x | d) & 0xc0 != 0 {
-        return Err(());
-    }
-    Ok([(a << 2) | (b >> 4), (b << 4) | (x >> 2), (x << 6) | d])
+    let bits = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(x) << 6 | u32::from(d);
+    (bits, a | b | x | d)
 }
 
 /// Decodes a final group of 2 or 3 characters (or none), rejecting non-zero
@@ -235,6 +255,28 @@ mod tests {
                 assert_eq!(&out[..m], &raw[..n]);
                 let max = max_decoded_len(text.len(), padded);
                 assert!(max >= n && max < n + 3 && encoded_len(max, padded) == text.len());
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_a_foreign_character_anywhere() {
+        let raw = [0x5au8; 30];
+        for padded in [true, false] {
+            let text = enc(&raw, padded);
+            for at in 0..text.len() {
+                for bad in [b'+', b'/', b'|', b'=', 0x00, 0x80, 0xff] {
+                    let mut t = text.clone();
+                    if t[at] == bad {
+                        continue;
+                    }
+                    t[at] = bad;
+                    let mut out = [0u8; 64];
+                    assert!(decode(&t, &mut out, padded).is_err(), "{at} {bad}");
+                    let mut buf = [0u8; 64];
+                    buf[..t.len()].copy_from_slice(&t);
+                    assert!(decode_in_place(&mut buf, t.len(), padded).is_err());
+                }
             }
         }
     }
