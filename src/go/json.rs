@@ -157,8 +157,7 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
 
 /// Standard base64 with padding, Go's spelling of a `[]byte` in JSON.
 fn base64_std(data: &[u8], out: &mut Vec<u8>) {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in data.chunks(3) {
         let b = [
             chunk[0],
@@ -185,11 +184,10 @@ fn base64_std(data: &[u8], out: &mut Vec<u8>) {
 /// # Errors
 /// [`Error::Json`] with the first problem found; see [`JsonError`].
 pub fn decode(payload: &[u8]) -> Result<GoMap, Error> {
-    let text = core::str::from_utf8(payload).map_err(|_| JsonError::NotUtf8)?;
-    let mut p = Parser {
-        s: text.as_bytes(),
-        pos: 0,
-    };
+    // UTF-8 is checked string by string, as the parser meets them: outside
+    // strings any non-ASCII byte is a syntax error, which is the cause Go
+    // reports for garbage (a payload decrypted with the wrong key).
+    let mut p = Parser { s: payload, pos: 0 };
     let map = p.object()?;
     p.skip_ws();
     if p.pos != p.s.len() {
@@ -304,8 +302,8 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            // The input is a str and the run stops at ASCII bytes: it is
-            // whole UTF-8.
+            // The run stops only at ASCII bytes, so it never splits a
+            // UTF-8 sequence: checking it alone is exact.
             out.push_str(
                 core::str::from_utf8(&self.s[run_start..self.pos])
                     .map_err(|_| JsonError::NotUtf8)?,
@@ -452,7 +450,10 @@ mod tests {
         assert_eq!(one("a\u{2028}b\u{2029}c"), r#""a\u2028b\u2029c""#);
         assert_eq!(one("q\"b\\s/"), r#""q\"b\\s/""#);
         assert_eq!(one("\n\r\t\u{8}\u{c}"), r#""\n\r\t\b\f""#);
-        assert_eq!(one("\0\u{1}\u{1f}\u{7f}"), "\"\\u0000\\u0001\\u001f\u{7f}\"");
+        assert_eq!(
+            one("\0\u{1}\u{1f}\u{7f}"),
+            "\"\\u0000\\u0001\\u001f\u{7f}\""
+        );
         assert_eq!(one("é€😀\u{2027}\u{202a}"), "\"é€😀\u{2027}\u{202a}\"");
         assert_eq!(one(""), r#""""#);
     }
@@ -529,15 +530,23 @@ mod tests {
         assert_eq!(dec_one("-9223372036854775808"), Ok(GoValue::Int(i64::MIN)));
         assert_eq!(dec_one("9223372036854775808"), Ok(GoValue::Uint(1 << 63)));
         assert_eq!(dec_one("18446744073709551615"), Ok(GoValue::Uint(u64::MAX)));
-        assert_eq!(dec_one("18446744073709551616"), Ok(GoValue::Float(18446744073709551616.0)));
-        assert_eq!(dec_one("-9223372036854775809"), Ok(GoValue::Float(-9223372036854775808.0)));
+        assert_eq!(
+            dec_one("18446744073709551616"),
+            Ok(GoValue::Float(18446744073709551616.0))
+        );
+        assert_eq!(
+            dec_one("-9223372036854775809"),
+            Ok(GoValue::Float(-9223372036854775808.0))
+        );
         assert_eq!(dec_one("1.5"), Ok(GoValue::Float(1.5)));
         assert_eq!(dec_one("1E3"), Ok(GoValue::Float(1000.0)));
         assert_eq!(dec_one("1e-400"), Ok(GoValue::Float(0.0)));
         assert_eq!(dec_one("1e+21"), Ok(GoValue::Float(1e21)));
         assert_eq!(dec_one("1e400"), Err(JsonError::NumberOutOfRange.into()));
         assert_eq!(dec_one("-1e400"), Err(JsonError::NumberOutOfRange.into()));
-        for bad in ["01", "1.", ".5", "-", "+1", "1e", "1e+", "0x10", "1.e5", "--1"] {
+        for bad in [
+            "01", "1.", ".5", "-", "+1", "1e", "1e+", "0x10", "1.e5", "--1",
+        ] {
             assert!(dec_one(bad).is_err(), "{bad}");
         }
         assert_eq!(dec("{\"k\":1."), Err(JsonError::UnexpectedEnd.into()));
@@ -545,7 +554,10 @@ mod tests {
 
     #[test]
     fn reads_strings() {
-        assert_eq!(dec_one(r#""\u003c\u0026\/\b\f\n\r\t\"\\""#), Ok("<&/\u{8}\u{c}\n\r\t\"\\".into()));
+        assert_eq!(
+            dec_one(r#""\u003c\u0026\/\b\f\n\r\t\"\\""#),
+            Ok("<&/\u{8}\u{c}\n\r\t\"\\".into())
+        );
         assert_eq!(dec_one(r#""\ud83d\ude00""#), Ok("😀".into()));
         assert_eq!(dec_one(r#""\uD83D\uDE00""#), Ok("😀".into()));
         // Lone surrogates become U+FFFD; a high one followed by another escape
@@ -557,21 +569,30 @@ mod tests {
         assert_eq!(dec_one("\"é\u{2028}\""), Ok("é\u{2028}".into()));
         assert_eq!(dec_one(r#""\x""#), Err(JsonError::InvalidEscape.into()));
         assert_eq!(dec_one(r#""\u12g4""#), Err(JsonError::InvalidEscape.into()));
-        assert_eq!(dec_one("\"a\u{1}\""), Err(JsonError::ControlCharacter.into()));
+        assert_eq!(
+            dec_one("\"a\u{1}\""),
+            Err(JsonError::ControlCharacter.into())
+        );
         assert_eq!(dec_one("\"a\tb\""), Err(JsonError::ControlCharacter.into()));
         assert_eq!(decode(b"{\"k\":\"\xff\"}"), Err(JsonError::NotUtf8.into()));
         assert_eq!(dec("{\"k\":\"ab"), Err(JsonError::UnexpectedEnd.into()));
-        assert_eq!(dec("{\"k\":\"ab\\u12"), Err(JsonError::UnexpectedEnd.into()));
+        assert_eq!(
+            dec("{\"k\":\"ab\\u12"),
+            Err(JsonError::UnexpectedEnd.into())
+        );
     }
 
     #[test]
     fn reads_objects_strictly() {
-        assert_eq!(dec(" \t\r\n{ \"a\" : true , \"b\" :null}\n "), Ok({
-            let mut m = GoMap::new();
-            m.insert("a".into(), true.into());
-            m.insert("b".into(), GoValue::Null);
-            m
-        }));
+        assert_eq!(
+            dec(" \t\r\n{ \"a\" : true , \"b\" :null}\n "),
+            Ok({
+                let mut m = GoMap::new();
+                m.insert("a".into(), true.into());
+                m.insert("b".into(), GoValue::Null);
+                m
+            })
+        );
         assert_eq!(dec("null\n"), Ok(GoMap::new()));
         assert_eq!(dec("{}"), Ok(GoMap::new()));
         assert_eq!(dec(""), Err(JsonError::UnexpectedEnd.into()));
@@ -582,10 +603,22 @@ mod tests {
         assert_eq!(dec("%"), Err(JsonError::Syntax.into()));
         assert_eq!(dec("{\"a\":{}}"), Err(JsonError::Nested.into()));
         assert_eq!(dec("{\"a\":[1]}"), Err(JsonError::Nested.into()));
-        assert_eq!(dec("{\"a\":1,\"a\":2}"), Err(JsonError::DuplicateKey.into()));
+        assert_eq!(
+            dec("{\"a\":1,\"a\":2}"),
+            Err(JsonError::DuplicateKey.into())
+        );
         assert_eq!(dec("{} {}"), Err(JsonError::TrailingData.into()));
         assert_eq!(dec("{}x"), Err(JsonError::TrailingData.into()));
-        for bad in ["{,}", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":1 \"b\":2}", "{\"a\":'x'}"] {
+        for bad in [
+            "{,}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "{\"a\":tru}",
+            "{\"a\":nul}",
+            "{\"a\":1 \"b\":2}",
+            "{\"a\":'x'}",
+        ] {
             assert!(dec(bad).is_err(), "{bad}");
         }
     }

@@ -245,6 +245,9 @@ mod tests {
         assert_eq!(GoValue::from(7u8).as_f64(), None);
         assert_eq!(GoValue::from(None::<bool>), GoValue::Null);
         assert_eq!(GoValue::from(Some("x")).as_str(), Some("x"));
-        assert_eq!(GoValue::from(Vec::from(*b"ab")).as_bytes(), Some(&b"ab"[..]));
+        assert_eq!(
+            GoValue::from(Vec::from(*b"ab")).as_bytes(),
+            Some(&b"ab"[..])
+        );
     }
 }
