@@ -323,7 +323,10 @@ fn go_and_rust_read_each_others_cookies() {
     let cookies = reply["cookies"].as_array().unwrap();
     assert_eq!(cookies.len(), plan.len());
     for (cookie, (block, serializer, map, nop, entries)) in cookies.iter().zip(&plan) {
-        let what = format!("{serializer}/{map} block {:?}", block.as_ref().map(Vec::len));
+        let what = format!(
+            "{serializer}/{map} block {:?}",
+            block.as_ref().map(Vec::len)
+        );
         let payload = open(block, cookie.as_str().unwrap());
         let is_json = *serializer == "json";
         let want: GoMap = entries
@@ -403,7 +406,10 @@ fn go_and_rust_read_each_others_cookies() {
             // Go omits an empty hex string.
             got["nop"] = "".into();
         }
-        assert_eq!(&got, want, "case {i} ({serializer}): Go read something else");
+        assert_eq!(
+            &got, want,
+            "case {i} ({serializer}): Go read something else"
+        );
         tally.entry(serializer).or_default().rust_to_go += 1;
     }
 
@@ -434,8 +440,23 @@ fn our_json_is_byte_for_byte_gos() {
     // Floats: random bit patterns (every exponent), plus the edges of Go's
     // switch to exponent form and a few classics.
     let mut floats = vec![
-        0.0, -0.0, 1.0, 0.1, 1e-6, 9.999999999999999e-7, 1e-7, 1e20, 1e21, 9.999999999999999e20,
-        5e-324, f64::MAX, f64::MIN_POSITIVE, 123456789.0, 1.5e-5, 100.0, 2e22,
+        0.0,
+        -0.0,
+        1.0,
+        0.1,
+        1e-6,
+        9.999999999999999e-7,
+        1e-7,
+        1e20,
+        1e21,
+        9.999999999999999e20,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        123456789.0,
+        1.5e-5,
+        100.0,
+        2e22,
     ];
     let mut state = 0x9e37_79b9_7f4a_7c15;
     while floats.len() < 3000 {
@@ -444,7 +465,8 @@ fn our_json_is_byte_for_byte_gos() {
             floats.push(f);
         }
         // Numbers of everyday size too: random digits, random scale.
-        let g = (xorshift(&mut state) % 1_000_000) as f64 / 10f64.powi((xorshift(&mut state) % 12) as i32);
+        let g = (xorshift(&mut state) % 1_000_000) as f64
+            / 10f64.powi((xorshift(&mut state) % 12) as i32);
         floats.push(g);
     }
     let mut map = GoMap::new();
@@ -457,12 +479,18 @@ fn our_json_is_byte_for_byte_gos() {
     // Strings: every ASCII character and the special ones (\b and \f below,
     // as Go changed them in 1.22).
     let mut ascii = String::new();
-    for c in (0u8..0x80).map(char::from).filter(|c| !matches!(c, '\u{8}' | '\u{c}')) {
+    for c in (0u8..0x80)
+        .map(char::from)
+        .filter(|c| !matches!(c, '\u{8}' | '\u{c}'))
+    {
         ascii.push(c);
     }
     for (k, s) in [
         ("s-ascii", ascii.as_str()),
-        ("s-unicode", "é€😀\u{2027}\u{2028}\u{2029}\u{202a}\u{fffd}\u{feff}"),
+        (
+            "s-unicode",
+            "é€😀\u{2027}\u{2028}\u{2029}\u{202a}\u{fffd}\u{feff}",
+        ),
         ("s-html", "<script>alert('&')</script>"),
     ] {
         entries.push(entry(k, "string", s));
@@ -488,7 +516,10 @@ fn our_json_is_byte_for_byte_gos() {
     json::encode(&map, &mut ours).unwrap();
     let theirs = hex(payloads[0].as_str().unwrap());
     if ours != theirs {
-        let (a, b) = (String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+        let (a, b) = (
+            String::from_utf8_lossy(&ours),
+            String::from_utf8_lossy(&theirs),
+        );
         let first = a.split(',').zip(b.split(',')).find(|(x, y)| x != y);
         panic!("JSON differs from Go's; first difference: {first:?}");
     }
@@ -500,7 +531,10 @@ fn our_json_is_byte_for_byte_gos() {
         b"{\"k\":\"\\u0008\\u000c\"}\n"
     };
     assert_eq!(bs_go, want);
-    assert_eq!(json::decode(&bs_go).unwrap()["k"], GoValue::from("\u{8}\u{c}"));
+    assert_eq!(
+        json::decode(&bs_go).unwrap()["k"],
+        GoValue::from("\u{8}\u{c}")
+    );
     println!(
         "go interop json: {} floats, {} strings and integers byte-identical to Go",
         floats.len(),
@@ -520,7 +554,10 @@ fn our_gob_is_byte_for_byte_a_fresh_go_process() {
         // One entry per map (Go's map order is random) and one value type
         // at a time; one Go process per payload, so each type id is 65.
         let values: Vec<Value> = if map == "ss" {
-            vec![entry("user-id", "string", "a1b2c3"), entry("", "string", "")]
+            vec![
+                entry("user-id", "string", "a1b2c3"),
+                entry("", "string", ""),
+            ]
         } else {
             vec![
                 entry("s", "string", "a1b2c3"),
@@ -549,5 +586,7 @@ fn our_gob_is_byte_for_byte_a_fresh_go_process() {
         }
     }
     assert_eq!(checked, 22);
-    println!("go interop gob: {checked} single-entry payloads byte-identical to a fresh Go process");
+    println!(
+        "go interop gob: {checked} single-entry payloads byte-identical to a fresh Go process"
+    );
 }
