@@ -153,12 +153,10 @@ pub enum GobError {
     UnknownType,
     /// The top-level value is not a map.
     NotAMap,
-    /// A type this reader does not turn into a [`GoValue`]: a map other than
+    /// A type this reader does not turn into a `go::GoValue`: a map other than
     /// `map[string]string`, `map[string]interface{}` or
     /// `map[interface{}]interface{}`, or an interface holding a struct,
     /// slice, map, complex number or a `GobEncoder` such as `time.Time`.
-    ///
-    /// [`GoValue`]: crate::go::GoValue
     UnsupportedType,
     /// An interface's concrete type name contradicts its type id.
     TypeMismatch,
