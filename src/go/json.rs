@@ -624,6 +624,25 @@ mod tests {
     }
 
     #[test]
+    fn random_input_never_panics() {
+        // Random strings over JSON's own alphabet, so the parser goes deep.
+        const ALPHABET: &[u8] = b"{}[]:,\" \\/\tbfnrtu0123456789abcdefABCDEF+-.eE\xc3\xa9\xff";
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let mut input: Vec<u8> = vec![b'{', b'"'];
+            input.extend((0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]));
+            let _ = decode(&input);
+        }
+    }
+
+    #[test]
     fn every_prefix_of_a_payload_fails_cleanly() {
         let mut m = GoMap::new();
         m.insert("s".into(), "a\u{2028}\"😀".into());
