@@ -172,6 +172,7 @@ fn go_entry(k: &str, v: &GoValue, json: bool) -> Value {
         GoValue::Uint(u) => entry(k, "uint", u),
         GoValue::Float(f) => entry(k, "float64", float_bits(*f)),
         GoValue::Bytes(b) => entry(k, "bytes", to_hex(b)),
+        other => panic!("no Go spelling for {other:?}"),
     }
 }
 

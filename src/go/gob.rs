@@ -38,7 +38,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The Go map type a gob payload carries.
+///
+/// Non-exhaustive: more value types (`map[string]int`, ...) may follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GobMapType {
     /// `map[string]string`: dghubble/sessions' `NewCookieStore[string]`.
     StringToString,

@@ -50,7 +50,10 @@ pub type GoMap = BTreeMap<String, GoValue>;
 ///
 /// `Debug` shows the kind of value (and its length), never its content:
 /// session values are plaintext.
+///
+/// Non-exhaustive: Go types such as `time.Time` may be added.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GoValue {
     /// Go's `nil` (JSON `null`; a nil `interface{}` in gob).
     Null,
