@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const GOPATH: &str = "/usr/share/gocode";
@@ -51,8 +52,14 @@ fn now() -> u64 {
 }
 
 /// Skips (or, with SECURECOOKIE_REQUIRE_GO=1, fails) when Go or the gorilla
-/// package is missing; otherwise builds the Go program and returns its path.
+/// package is missing; otherwise builds the Go program (once for all the
+/// tests, which run in parallel) and returns its path.
 fn go_program() -> Option<PathBuf> {
+    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(build_go_program).clone()
+}
+
+fn build_go_program() -> Option<PathBuf> {
     let required = std::env::var_os("SECURECOOKIE_REQUIRE_GO").is_some_and(|v| v == "1");
     let skip = |why: &str| {
         assert!(!required, "SECURECOOKIE_REQUIRE_GO=1 but {why}");
@@ -415,6 +422,13 @@ fn go_and_rust_read_each_others_cookies() {
     }
 
     for (serializer, t) in &tally {
+        if *serializer == "nop-empty-encrypted" {
+            println!(
+                "go interop nop: Rust->Go {} empty encrypted payloads refused by Go, as documented",
+                t.rust_to_go
+            );
+            continue;
+        }
         println!(
             "go interop {serializer}: Go->Rust {} passed, Rust->Go {} passed",
             t.go_to_rust, t.rust_to_go
