@@ -1,8 +1,9 @@
 //! Live interop with the real Go gorilla/securecookie: builds the Go program
 //! in tests/interop/go (GOPATH mode against Debian's
 //! golang-github-gorilla-securecookie-dev in /usr/share/gocode) and checks
-//! both directions for the nop, json and gob serializers, with a 32-byte
-//! hash key and every block key size (16, 24, 32 bytes, and signed only):
+//! both directions for the nop, json and gob serializers, with every block
+//! key size (16, 24, 32 bytes, and signed only) and 32- and 64-byte hash
+//! keys:
 //!
 //! - Go encodes, Rust decodes (and reads the payload);
 //! - Rust encodes, Go decodes (and reports the typed values it got);
@@ -30,18 +31,27 @@ use std::time::{SystemTime, UNIX_EPOCH};
 const GOPATH: &str = "/usr/share/gocode";
 const GORILLA: &str = "/usr/share/gocode/src/github.com/gorilla/securecookie";
 
-fn hash_key() -> Vec<u8> {
-    (0u8..32).collect()
+/// A hash key and an optional block key.
+type KeyPair = (Vec<u8>, Option<Vec<u8>>);
+
+/// A 32-byte hash key with signed only, AES-128, -192 and -256; a 64-byte
+/// hash key (HMAC-SHA256 hashes it first) with signed only and AES-256.
+fn key_pairs() -> Vec<KeyPair> {
+    let h32: Vec<u8> = (0..32).collect();
+    let h64: Vec<u8> = (0x40..0x80).collect();
+    let block = |n: u8| Some((0xa0..0xa0 + n).collect::<Vec<u8>>());
+    vec![
+        (h32.clone(), None),
+        (h32.clone(), block(16)),
+        (h32.clone(), block(24)),
+        (h32.clone(), block(32)),
+        (h64.clone(), None),
+        (h64, block(32)),
+    ]
 }
 
-/// Signed only, then AES-128, -192, -256.
-fn block_keys() -> [Option<Vec<u8>>; 4] {
-    [
-        None,
-        Some((0xa0..0xb0).collect()),
-        Some((0xa0..0xb8).collect()),
-        Some((0xa0..0xc0).collect()),
-    ]
+fn signed_only() -> KeyPair {
+    key_pairs().remove(0)
 }
 
 fn now() -> u64 {
@@ -263,9 +273,9 @@ fn rust_map(string_only: bool) -> GoMap {
     m
 }
 
-fn case(block: &Option<Vec<u8>>, serializer: &str, map: &str) -> Value {
+fn case((hash, block): &KeyPair, serializer: &str, map: &str) -> Value {
     json!({
-        "hash": to_hex(&hash_key()),
+        "hash": to_hex(hash),
         "block": block.as_deref().map(to_hex).unwrap_or_default(),
         "name": "session",
         "serializer": serializer,
@@ -273,13 +283,13 @@ fn case(block: &Option<Vec<u8>>, serializer: &str, map: &str) -> Value {
     })
 }
 
-fn codec(block: &Option<Vec<u8>>) -> Codec {
-    Codec::gorilla(Keys::new(&hash_key(), block.as_deref()).unwrap())
+fn codec((hash, block): &KeyPair) -> Codec {
+    Codec::gorilla(Keys::new(hash, block.as_deref()).unwrap())
 }
 
-fn open(block: &Option<Vec<u8>>, cookie: &str) -> Vec<u8> {
+fn open(keys: &KeyPair, cookie: &str) -> Vec<u8> {
     let mut buf = vec![0u8; decode_buf_len(cookie.len())];
-    codec(block)
+    codec(keys)
         .decode("session", cookie, now(), &mut buf)
         .unwrap_or_else(|e| panic!("Rust cannot open Go's cookie: {e}"))
         .payload
@@ -312,30 +322,31 @@ fn go_and_rust_read_each_others_cookies() {
     // --- Go encodes, Rust decodes.
     let mut cases = Vec::new();
     let mut plan = Vec::new();
-    for block in &block_keys() {
+    for keys in &key_pairs() {
         for p in NOP_PAYLOADS {
-            let mut c = case(block, "nop", "");
+            let mut c = case(keys, "nop", "");
             c["nop"] = to_hex(p).into();
             cases.push(c);
-            plan.push((block.clone(), "nop", "", p.to_vec(), vec![]));
+            plan.push((keys.clone(), "nop", "", p.to_vec(), vec![]));
         }
         for (serializer, map) in [("json", "si"), ("gob", "ss"), ("gob", "si"), ("gob", "ii")] {
             let entries = go_entries(if serializer == "json" { "json" } else { map });
-            let mut c = case(block, serializer, map);
+            let mut c = case(keys, serializer, map);
             c["entries"] = entries.clone().into();
             cases.push(c);
-            plan.push((block.clone(), serializer, map, vec![], entries));
+            plan.push((keys.clone(), serializer, map, vec![], entries));
         }
     }
     let reply = run_go(&bin, &json!({"op": "encode", "cases": cases}));
     let cookies = reply["cookies"].as_array().unwrap();
     assert_eq!(cookies.len(), plan.len());
-    for (cookie, (block, serializer, map, nop, entries)) in cookies.iter().zip(&plan) {
+    for (cookie, (keys, serializer, map, nop, entries)) in cookies.iter().zip(&plan) {
         let what = format!(
-            "{serializer}/{map} block {:?}",
-            block.as_ref().map(Vec::len)
+            "{serializer}/{map} hash {} block {:?}",
+            keys.0.len(),
+            keys.1.as_ref().map(Vec::len)
         );
-        let payload = open(block, cookie.as_str().unwrap());
+        let payload = open(keys, cookie.as_str().unwrap());
         let is_json = *serializer == "json";
         let want: GoMap = entries
             .iter()
@@ -360,8 +371,8 @@ fn go_and_rust_read_each_others_cookies() {
     let mut cases = Vec::new();
     let mut wants = Vec::new();
     let mut counter = 0;
-    for block in &block_keys() {
-        let codec = codec(block);
+    for keys in &key_pairs() {
+        let codec = codec(keys);
         let mut seal = |payload: &[u8]| {
             let mut out = vec![0u8; 4096];
             codec
@@ -370,10 +381,10 @@ fn go_and_rust_read_each_others_cookies() {
                 .to_owned()
         };
         for p in NOP_PAYLOADS {
-            let mut c = case(block, "nop", "");
+            let mut c = case(keys, "nop", "");
             c["cookie"] = seal(p).into();
             cases.push(c);
-            if p.is_empty() && block.is_some() {
+            if p.is_empty() && keys.1.is_some() {
                 // Documented difference: Go's Decode refuses an encrypted
                 // empty payload (an IV and nothing else), which its own
                 // Encode writes and we read.
@@ -395,7 +406,7 @@ fn go_and_rust_read_each_others_cookies() {
                 (_, "si") => gob::encode_interface_map(&m, &mut payload).unwrap(),
                 _ => gob::encode_any_map(&m, &mut payload).unwrap(),
             }
-            let mut c = case(block, serializer, map);
+            let mut c = case(keys, serializer, map);
             c["cookie"] = seal(&payload).into();
             cases.push(c);
             let entries: Vec<Value> = m
@@ -434,11 +445,12 @@ fn go_and_rust_read_each_others_cookies() {
             t.go_to_rust, t.rust_to_go
         );
     }
-    // 4 key configurations; nop: 3 payloads; json: one map; gob: 3 map types.
-    assert_eq!((tally["nop"].go_to_rust, tally["nop"].rust_to_go), (12, 9));
-    assert_eq!(tally["nop-empty-encrypted"].rust_to_go, 3);
-    assert_eq!((tally["json"].go_to_rust, tally["json"].rust_to_go), (4, 4));
-    assert_eq!((tally["gob"].go_to_rust, tally["gob"].rust_to_go), (12, 12));
+    // 6 key pairs (4 encrypted); nop: 3 payloads; json: one map; gob: 3 map
+    // types.
+    assert_eq!((tally["nop"].go_to_rust, tally["nop"].rust_to_go), (18, 14));
+    assert_eq!(tally["nop-empty-encrypted"].rust_to_go, 4);
+    assert_eq!((tally["json"].go_to_rust, tally["json"].rust_to_go), (6, 6));
+    assert_eq!((tally["gob"].go_to_rust, tally["gob"].rust_to_go), (18, 18));
 }
 
 /// A small xorshift: reproducible test data without a dependency.
@@ -521,9 +533,9 @@ fn our_json_is_byte_for_byte_gos() {
     entries.push(entry("bytes", "bytes", "00fffe7f80"));
     map.insert("bytes".into(), vec![0u8, 0xff, 0xfe, 0x7f, 0x80].into());
 
-    let mut c = case(&None, "json", "si");
+    let mut c = case(&signed_only(), "json", "si");
     c["entries"] = entries.into();
-    let mut bs = case(&None, "json", "si");
+    let mut bs = case(&signed_only(), "json", "si");
     bs["entries"] = vec![entry("k", "string", "\u{8}\u{c}")].into();
     let reply = run_go(&bin, &json!({"op": "serialize", "cases": [c, bs]}));
     let payloads = reply["payloads"].as_array().unwrap();
@@ -589,7 +601,7 @@ fn our_gob_is_byte_for_byte_a_fresh_go_process() {
             ]
         };
         for e in values {
-            let mut c = case(&None, "gob", map);
+            let mut c = case(&signed_only(), "gob", map);
             c["entries"] = vec![e.clone()].into();
             let reply = run_go(&bin, &json!({"op": "serialize", "cases": [c]}));
             let theirs = hex(reply["payloads"][0].as_str().unwrap());
