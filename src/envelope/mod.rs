@@ -58,6 +58,10 @@ impl Ages {
     }
 }
 
+/// The longest cookie name accepted: a name never comes near this in a
+/// real header, and the bound keeps the compact tag's u16 length prefix exact.
+pub const MAX_NAME_LEN: usize = 1024;
+
 /// Which bytes an RFC 6265 cookie-name token may hold: visible ASCII except
 /// separators. A table, because names are checked on every encode and
 /// decode and a chain of comparisons costs more than the rest of the check.
@@ -89,9 +93,10 @@ const TOKEN: [bool; 256] = {
     table
 };
 
-/// An RFC 6265 cookie-name token: visible ASCII except separators.
+/// An RFC 6265 cookie-name token: visible ASCII except separators, at most
+/// [`MAX_NAME_LEN`] bytes.
 pub(crate) const fn is_token(name: &[u8]) -> bool {
-    if name.is_empty() {
+    if name.is_empty() || name.len() > MAX_NAME_LEN {
         return false;
     }
     let mut i = 0;
@@ -162,5 +167,7 @@ mod tests {
         for bad in ["", "a b", "a;b", "a=b", "a\0", "a\"", "é", "a\t", "a,b"] {
             assert!(!is_token(bad.as_bytes()), "{bad}");
         }
+        assert!(is_token(&[b'a'; MAX_NAME_LEN]));
+        assert!(!is_token(&[b'a'; MAX_NAME_LEN + 1]));
     }
 }
