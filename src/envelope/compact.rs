@@ -97,10 +97,25 @@ pub(crate) fn encode(
     } else {
         body.copy_from_slice(payload);
     }
-    // Header and body sit side by side: one update.
     let tag_at = len - TAG_LEN;
-    let mut mac = tag_state(keys, name);
-    mac.update(&out[start..tag_at]);
+    let prefix_len = TAG_CONTEXT.len() + 2 + name.len();
+    let mut mac = if prefix_len <= start {
+        // The tag input's prefix fits in the room base64 will fill: write it
+        // just before the header and MAC prefix, header and body in one
+        // update (the encoder then writes over it).
+        let at = start - prefix_len;
+        out[at..at + 3].copy_from_slice(TAG_CONTEXT);
+        out[at + 3..at + 5].copy_from_slice(&(name.len() as u16).to_be_bytes());
+        out[at + 5..start].copy_from_slice(name.as_bytes());
+        let mut mac = keys.mac();
+        mac.update(&out[at..tag_at]);
+        mac
+    } else {
+        // Header and body sit side by side: one update after the prefix.
+        let mut mac = tag_state(keys, name);
+        mac.update(&out[start..tag_at]);
+        mac
+    };
     out[tag_at..len].copy_from_slice(&mac.finalize().into_bytes());
     b64::encode_in_place(out, start, raw, false)
 }
@@ -186,6 +201,33 @@ pub(crate) fn finish<'b>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_in_the_output_or_not_gives_one_tag() {
+        // A signed 1-byte payload leaves 15 bytes of base64 room before the
+        // raw bytes: names up to 10 bytes take the in-buffer path, longer
+        // ones the other.
+        let keys = Keys::new(&[7; 32], None).unwrap();
+        let name = [b'n'; 40];
+        for len in [1, 5, 6, 40] {
+            let name = core::str::from_utf8(&name[..len]).unwrap();
+            let mut out = [0u8; 128];
+            let n = encode(
+                &keys,
+                name,
+                b"x",
+                1,
+                Iv::from_random_bytes([0; 16]),
+                &mut out,
+            );
+            let mut raw = [0u8; 96];
+            let m = b64::decode(&out[..n], &mut raw, false).unwrap();
+            assert_eq!(verify(&keys, name, &raw[..m]), Ok(()), "{len}");
+            let mut expected = tag_state(&keys, name);
+            expected.update(&raw[..m - TAG_LEN]);
+            assert_eq!(&expected.finalize().into_bytes()[..], &raw[m - TAG_LEN..m]);
+        }
+    }
 
     #[test]
     fn tag_prefix_is_the_same_for_short_and_long_names() {
