@@ -99,7 +99,7 @@ pub(crate) fn encode(
     }
     let tag_at = len - TAG_LEN;
     let prefix_len = TAG_CONTEXT.len() + 2 + name.len();
-    let mut mac = if prefix_len <= start {
+    let mac = if prefix_len <= start {
         // The tag input's prefix fits in the room base64 will fill: write it
         // just before the header and MAC prefix, header and body in one
         // update (the encoder then writes over it).
