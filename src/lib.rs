@@ -44,6 +44,8 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock) |
+//! | `std` | yes | the session API: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
+//! | `http` | no | [`http`](mod@crate::http): read and write sessions through `http::HeaderMap` (axum, hyper, tower) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`) |
 //!
 //! # Security notes
@@ -66,11 +68,22 @@ mod codec;
 pub mod envelope;
 mod error;
 pub mod header;
+#[cfg(feature = "http")]
+pub mod http;
 mod iv;
 mod keys;
 pub mod kv;
 #[cfg(feature = "std")]
+mod payload;
+#[cfg(feature = "std")]
 mod random;
+#[cfg(feature = "std")]
+mod session;
+pub mod set_cookie;
+#[cfg(feature = "std")]
+mod store;
+#[cfg(feature = "std")]
+mod value;
 
 pub use codec::{
     Codec, Codecs, DEFAULT_MAX_AGE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_SKEW, Decoded, Format,
@@ -79,3 +92,12 @@ pub use codec::{
 pub use error::{Error, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
+pub use set_cookie::SameSite;
+#[cfg(feature = "std")]
+pub use session::{Session, SessionIter};
+#[cfg(feature = "std")]
+pub use store::{
+    CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,
+};
+#[cfg(feature = "std")]
+pub use value::SessionValue;
