@@ -149,7 +149,11 @@ async fn index(State(store): State<Sessions>, headers: HeaderMap) -> Html<String
 async fn login(State(store): State<Sessions>, body: String) -> Response {
     // A real app checks a password here; the demo takes the id it is given.
     let Some(id) = form_field(&body, USER_ID).filter(|id| is_valid_user_id(id)) else {
-        return (StatusCode::BAD_REQUEST, "user-id: 1 to 64 of A-Z a-z 0-9 - _ .").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            "user-id: 1 to 64 of A-Z a-z 0-9 - _ .",
+        )
+            .into_response();
     };
     let mut session = store.new_session(SESSION);
     session.set(USER_ID, id.to_string());

@@ -92,9 +92,9 @@ pub use codec::{
 pub use error::{Error, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
-pub use set_cookie::SameSite;
 #[cfg(feature = "std")]
 pub use session::{Session, SessionIter};
+pub use set_cookie::SameSite;
 #[cfg(feature = "std")]
 pub use store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,

@@ -51,7 +51,10 @@ impl PayloadFormat {
     /// # Errors
     /// [`Error::Payload`] for a malformed payload, [`Error::InvalidValue`]
     /// when a value's bytes do not make a `V`.
-    pub(crate) fn read<V: SessionValue>(self, payload: &[u8]) -> Result<BTreeMap<String, V>, Error> {
+    pub(crate) fn read<V: SessionValue>(
+        self,
+        payload: &[u8],
+    ) -> Result<BTreeMap<String, V>, Error> {
         match self {
             PayloadFormat::Kv => read_kv(payload),
         }

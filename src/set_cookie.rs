@@ -188,11 +188,17 @@ impl<'a> SetCookie<'a> {
         let mut len = self.name.len() + 1 + self.value.len();
         len += self.path.map_or(0, |p| "; Path=".len() + p.len());
         len += self.domain.map_or(0, |d| "; Domain=".len() + d.len());
-        len += self.expires.map_or(0, |_| "; Expires=".len() + ImfFixdate::LEN);
+        len += self
+            .expires
+            .map_or(0, |_| "; Expires=".len() + ImfFixdate::LEN);
         len += self
             .max_age
             .map_or(0, |n| "; Max-Age=".len() + decimal_len(n));
-        len += if self.http_only { "; HttpOnly".len() } else { 0 };
+        len += if self.http_only {
+            "; HttpOnly".len()
+        } else {
+            0
+        };
         len += if self.secure { "; Secure".len() } else { 0 };
         len += self
             .same_site
@@ -265,8 +271,8 @@ impl ImfFixdate {
     pub fn from_unix(unix: u64) -> Self {
         const DAYS: [&[u8; 3]; 7] = [b"Thu", b"Fri", b"Sat", b"Sun", b"Mon", b"Tue", b"Wed"];
         const MONTHS: [&[u8; 3]; 12] = [
-            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct",
-            b"Nov", b"Dec",
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+            b"Dec",
         ];
         let t = unix.min(MAX_EXPIRES);
         let days = t / 86_400;

@@ -148,12 +148,13 @@ fn parse_integer<T: core::str::FromStr<Err = core::num::ParseIntError>>(
     }
     // ASCII, checked above.
     let text = core::str::from_utf8(bytes).map_err(|_| "not a decimal integer")?;
-    text.parse().map_err(|e: core::num::ParseIntError| match e.kind() {
-        core::num::IntErrorKind::PosOverflow | core::num::IntErrorKind::NegOverflow => {
-            "integer out of range"
-        }
-        _ => "not a decimal integer",
-    })
+    text.parse()
+        .map_err(|e: core::num::ParseIntError| match e.kind() {
+            core::num::IntErrorKind::PosOverflow | core::num::IntErrorKind::NegOverflow => {
+                "integer out of range"
+            }
+            _ => "not a decimal integer",
+        })
 }
 
 #[cfg(test)]
@@ -212,12 +213,19 @@ mod tests {
         round_trip(usize::MAX);
         round_trip(isize::MIN);
         // Widening reads work, narrowing ones say why they fail.
-        assert_eq!(i64::from_bytes(&bytes_of(&i32::MIN)), Ok(i64::from(i32::MIN)));
+        assert_eq!(
+            i64::from_bytes(&bytes_of(&i32::MIN)),
+            Ok(i64::from(i32::MIN))
+        );
         assert_eq!(u8::from_bytes(b"256"), Err("integer out of range"));
         assert_eq!(i8::from_bytes(b"-129"), Err("integer out of range"));
         assert_eq!(u8::from_bytes(b"-1"), Err("not a decimal integer"));
         for bad in [&b""[..], b"-", b"+1", b" 1", b"1 ", b"0x10", b"1e3", b"--1"] {
-            assert_eq!(i64::from_bytes(bad), Err("not a decimal integer"), "{bad:?}");
+            assert_eq!(
+                i64::from_bytes(bad),
+                Err("not a decimal integer"),
+                "{bad:?}"
+            );
         }
     }
 }

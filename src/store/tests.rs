@@ -127,10 +127,7 @@ fn round_trip_and_rotation() {
     // The rotated store writes with the new key, which the old one lacks.
     let from_new = rotated.save(&user_session()).unwrap();
     assert_eq!(rotated.get(pair(&from_new), "my-app"), Ok(user_session()));
-    assert_eq!(
-        old.get(pair(&from_new), "my-app"),
-        Err(Error::MacMismatch)
-    );
+    assert_eq!(old.get(pair(&from_new), "my-app"), Err(Error::MacMismatch));
 }
 
 #[test]
@@ -159,7 +156,10 @@ fn get_errors_are_distinct() {
         store.get_at(&renamed, "other", NOW),
         Err(Error::MacMismatch)
     );
-    assert_eq!(store.get_at("my-app=%%%", "my-app", NOW), Err(Error::Base64));
+    assert_eq!(
+        store.get_at("my-app=%%%", "my-app", NOW),
+        Err(Error::Base64)
+    );
     // Expiry follows the cookie's Max-Age (7 days), not Go's 30.
     assert!(store.get_at(cookie, "my-app", NOW + 604_800).is_ok());
     assert_eq!(
@@ -251,7 +251,10 @@ fn too_long_cookies_are_refused_on_save() {
                 let len = "my-app=".len() + codec.encoded_len(payload_len, NOW);
                 assert!(len > MAX_COOKIE_LEN);
                 assert_eq!(e, Error::TooLong { len, max: 4096 });
-                assert_eq!(format!("{e}"), format!("cookie is {len} bytes long; the limit is 4096"));
+                assert_eq!(
+                    format!("{e}"),
+                    format!("cookie is {len} bytes long; the limit is 4096")
+                );
                 break;
             }
         }
@@ -347,11 +350,9 @@ fn store_trait_is_object_safe_and_shareable() {
 
 #[test]
 fn signed_only_and_empty_sessions() {
-    let store = CookieStore::<bool>::new(
-        CookieConfig::default(),
-        [Keys::new(&HASH, None).unwrap()],
-    )
-    .unwrap();
+    let store =
+        CookieStore::<bool>::new(CookieConfig::default(), [Keys::new(&HASH, None).unwrap()])
+            .unwrap();
     let empty = store.new_session("s");
     let line = store.save(&empty).unwrap();
     assert_eq!(store.get(pair(&line), "s"), Ok(empty));
