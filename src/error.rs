@@ -28,14 +28,15 @@ pub enum Error {
         /// Length of the key that was given.
         len: usize,
     },
-    /// The cookie name is empty or not an RFC 6265 token (no controls, spaces
-    /// or separators such as `;`, `=`, `,`, `"`).
+    /// The cookie name is empty, longer than
+    /// [`MAX_NAME_LEN`](crate::envelope::MAX_NAME_LEN), or not an RFC 6265
+    /// token (no controls, spaces or separators such as `;`, `=`, `,`, `"`).
     InvalidName,
     /// The encoded cookie is, or would be, longer than the codec's limit.
     TooLong {
         /// Length of the encoded cookie in bytes.
         len: usize,
-        /// The codec's limit ([`Options::max_length`](crate::Options)).
+        /// The codec's limit ([`Codec::max_length`](crate::Codec::max_length)).
         max: usize,
     },
     /// The caller's buffer cannot hold the result.

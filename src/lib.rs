@@ -101,3 +101,8 @@ pub use store::{
 };
 #[cfg(feature = "std")]
 pub use value::SessionValue;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
