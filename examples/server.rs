@@ -29,7 +29,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use securecookie::{CookieConfig, CookieStore, Error, Keys, Store, random_key};
+use securecookie::{CookieConfig, CookieStore, Error, Keys, random_key};
 use tokio::net::TcpListener;
 
 /// The session cookie's name, as in Go's example.
@@ -94,7 +94,7 @@ impl Settings {
 fn hex(var: &str, text: &str) -> Result<Vec<u8>, String> {
     let text = text.trim();
     let digit = |c: u8| (c as char).to_digit(16);
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(format!("{var} is not hex (odd length)"));
     }
     text.as_bytes()

@@ -1,11 +1,11 @@
-//! (feature `http`) Sessions through an [`http::HeaderMap`](::http::HeaderMap),
+//! (feature `http`) Sessions through an [`http::HeaderMap`],
 //! the header type of axum, hyper, tower and reqwest.
 //!
 //! These work with any [`Store`] whose error can hold the crate's [`Error`].
 //!
 //! ```
 //! use http::{HeaderMap, HeaderValue, header::{COOKIE, SET_COOKIE}};
-//! use securecookie::{CookieConfig, CookieStore, Keys, Store};
+//! use securecookie::{CookieConfig, CookieStore, Keys};
 //!
 //! let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
 //!
@@ -141,10 +141,7 @@ mod tests {
         let lines: Vec<_> = out.get_all(SET_COOKIE).iter().collect();
         assert_eq!(lines.len(), 3, "appended, not replaced");
         assert!(lines[1].to_str().unwrap().starts_with("my-app="));
-        assert_eq!(
-            lines[2].to_str().unwrap(),
-            store.destroy_cookie("my-app").unwrap()
-        );
+        assert_eq!(lines[2].to_str().unwrap(), store.destroy("my-app").unwrap());
 
         // The cookie in the second of several Cookie headers (HTTP/2).
         let mut req = HeaderMap::new();

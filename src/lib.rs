@@ -43,9 +43,8 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock) |
-//! | `std` | yes | the session API: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
-//! | `http` | no | [`http`](mod@crate::http): read and write sessions through `http::HeaderMap` (axum, hyper, tower) |
+//! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock); the session API of Go's dghubble/sessions: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
+//! | `http` | yes | [`http`](mod@crate::http): sessions read from and written to an `http::HeaderMap` (axum, hyper, tower); implies `std` |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`) |
 //!
 //! # Security notes

@@ -328,7 +328,7 @@ impl<V> CookieStore<V> {
         &self.codecs
     }
 
-    /// The `Set-Cookie` value that expires the cookie called `name`:
+    /// The `Set-Cookie` header value that expires the cookie called `name`:
     /// empty, `Max-Age=0` and an `Expires` in 1970, with the config's
     /// `Path`, `Domain`, `Secure`, `HttpOnly` and `SameSite`, so that the
     /// browser matches it to the cookie it holds (Go keeps only `Path`).
@@ -337,7 +337,7 @@ impl<V> CookieStore<V> {
     /// use securecookie::{CookieConfig, CookieStore, Keys};
     /// let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
     /// assert_eq!(
-    ///     store.destroy_cookie("my-app")?,
+    ///     store.destroy("my-app")?,
     ///     "my-app=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax",
     /// );
     /// # Ok::<(), securecookie::Error>(())
@@ -345,7 +345,7 @@ impl<V> CookieStore<V> {
     ///
     /// # Errors
     /// [`Error::InvalidName`].
-    pub fn destroy_cookie(&self, name: &str) -> Result<String, Error> {
+    pub fn destroy(&self, name: &str) -> Result<String, Error> {
         if !is_token(name.as_bytes()) {
             return Err(Error::InvalidName);
         }
@@ -359,7 +359,44 @@ impl<V> CookieStore<V> {
     }
 }
 
+/// The [`Store`] methods, callable without importing the trait.
 impl<V: SessionValue> CookieStore<V> {
+    /// A new, empty session called `name` (checked when saved).
+    pub fn new_session(&self, name: &str) -> Session<V> {
+        Session::new(name)
+    }
+
+    /// Reads and verifies the session cookie called `name` from a `Cookie`
+    /// request header, with the system clock; see [`get_at`](Self::get_at).
+    ///
+    /// # Errors
+    /// [`Error::NoCookie`] when the header holds no such cookie;
+    /// [`Error::InvalidName`]; a decoding error ([`Error::MacMismatch`],
+    /// [`Error::Expired`], [`Error::Payload`], ...: see
+    /// [`Codec::decode`]) when it does not verify; [`Error::InvalidValue`]
+    /// when a value does not convert to `V`. Never a partial session.
+    pub fn get(&self, cookie_header: &str, name: &str) -> Result<Session<V>, Error> {
+        self.get_at(cookie_header, name, crate::random::now())
+    }
+
+    /// Encodes the session with the first key, the system clock and a fresh
+    /// IV, and renders its `Set-Cookie` header value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`]; [`Error::TooLong`] when `name=value` would
+    /// exceed [`MAX_COOKIE_LEN`] (its `len` is the cookie's, its `max` the
+    /// limit); [`Error::Payload`] for an entry beyond
+    /// [`kv::MAX_LEN`](crate::kv::MAX_LEN); [`Error::Random`].
+    pub fn save(&self, session: &Session<V>) -> Result<String, Error> {
+        let iv = if self.codecs[0].keys().is_encrypted() {
+            Iv::random()?
+        } else {
+            // Signed-only keys ignore the IV: spare the randomness.
+            Iv::from_random_bytes([0; 16])
+        };
+        self.save_at(session, crate::random::now(), iv)
+    }
+
     /// [`save`](Store::save) at time `now` (Unix seconds) with `iv`: for a
     /// caller with its own clock and randomness, and for tests.
     ///
@@ -443,43 +480,19 @@ impl<V: SessionValue> Store<V> for CookieStore<V> {
     type Error = Error;
 
     fn new_session(&self, name: &str) -> Session<V> {
-        Session::new(name)
+        CookieStore::new_session(self, name)
     }
 
-    /// Reads and verifies the session cookie called `name`, with the system
-    /// clock.
-    ///
-    /// # Errors
-    /// [`Error::NoCookie`] when the header holds no such cookie;
-    /// [`Error::InvalidName`]; a decoding error ([`Error::MacMismatch`],
-    /// [`Error::Expired`], [`Error::Payload`], ...: see
-    /// [`Codec::decode`]) when it does not verify; [`Error::InvalidValue`]
-    /// when a value does not convert to `V`.
     fn get(&self, cookie_header: &str, name: &str) -> Result<Session<V>, Error> {
-        self.get_at(cookie_header, name, crate::random::now())
+        CookieStore::get(self, cookie_header, name)
     }
 
-    /// Encodes the session with the first key, the system clock and a fresh
-    /// IV, and renders its `Set-Cookie` value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidName`]; [`Error::TooLong`] when `name=value` would
-    /// exceed [`MAX_COOKIE_LEN`] (its `len` is the cookie's, its `max` the
-    /// limit); [`Error::Payload`] for an entry beyond
-    /// [`kv::MAX_LEN`](crate::kv::MAX_LEN); [`Error::Random`].
     fn save(&self, session: &Session<V>) -> Result<String, Error> {
-        let iv = if self.codecs[0].keys().is_encrypted() {
-            Iv::random()?
-        } else {
-            // Signed-only keys ignore the IV: spare the randomness.
-            Iv::from_random_bytes([0; 16])
-        };
-        self.save_at(session, crate::random::now(), iv)
+        CookieStore::save(self, session)
     }
 
-    /// See [`destroy_cookie`](CookieStore::destroy_cookie).
     fn destroy(&self, name: &str) -> Result<String, Error> {
-        self.destroy_cookie(name)
+        CookieStore::destroy(self, name)
     }
 }
 

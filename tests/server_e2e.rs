@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use securecookie::{CookieConfig, CookieStore, Iv, Keys, Store};
+use securecookie::{CookieConfig, CookieStore, Iv, Keys};
 
 const HASH_HEX: &str = "0707070707070707070707070707070707070707070707070707070707070707";
 const BLOCK_HEX: &str = "0909090909090909090909090909090909090909090909090909090909090909";
