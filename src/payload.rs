@@ -6,7 +6,6 @@
 //! gorilla/sessions) plug in here as more variants, so that the store,
 //! the envelope and the header code stay as they are.
 
-use std::collections::BTreeMap;
 use std::string::String;
 use std::vec::Vec;
 
@@ -46,15 +45,13 @@ impl PayloadFormat {
         }
     }
 
-    /// Reads every entry, or fails: never half a map.
+    /// Reads every entry, in ascending key order, or fails: never half a
+    /// session.
     ///
     /// # Errors
     /// [`Error::Payload`] for a malformed payload, [`Error::InvalidValue`]
     /// when a value's bytes do not make a `V`.
-    pub(crate) fn read<V: SessionValue>(
-        self,
-        payload: &[u8],
-    ) -> Result<BTreeMap<String, V>, Error> {
+    pub(crate) fn read<V: SessionValue>(self, payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
         match self {
             PayloadFormat::Kv => read_kv(payload),
         }
@@ -63,8 +60,8 @@ impl PayloadFormat {
 
 /// Each value is written straight into `out`, after a one-byte length
 /// placeholder that is widened afterwards if the value turns out to be 128
-/// bytes or more: no per-value buffer. A `BTreeMap` iterates in the
-/// ascending order [`kv`] requires.
+/// bytes or more: no per-value buffer. A session iterates in the ascending
+/// order [`kv`] requires.
 fn write_kv<V: SessionValue>(session: &Session<V>, out: &mut Vec<u8>) -> Result<(), Error> {
     for (key, value) in session {
         if key.len() > kv::MAX_LEN {
@@ -86,12 +83,14 @@ fn write_kv<V: SessionValue>(session: &Session<V>, out: &mut Vec<u8>) -> Result<
     Ok(())
 }
 
-fn read_kv<V: SessionValue>(payload: &[u8]) -> Result<BTreeMap<String, V>, Error> {
-    let mut values = BTreeMap::new();
+/// The reader checks that keys ascend strictly, so the entries need no
+/// sorting.
+fn read_kv<V: SessionValue>(payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
+    let mut values = Vec::new();
     for entry in kv::KvReader::new(payload) {
         let (key, bytes) = entry?;
         let value = V::from_bytes(bytes).map_err(|reason| Error::InvalidValue { reason })?;
-        values.insert(String::from(key), value);
+        values.push((String::from(key), value));
     }
     Ok(values)
 }
@@ -133,8 +132,8 @@ mod tests {
             w.push("a", &vec![b'x'; len]).unwrap();
             w.push("b", b"yyy").unwrap();
             assert_eq!(ours, w.finish(), "value length {len}");
-            let back: BTreeMap<String, Vec<u8>> = PayloadFormat::Kv.read(&ours).unwrap();
-            assert_eq!(&back, s.values());
+            let back: Vec<(String, Vec<u8>)> = PayloadFormat::Kv.read(&ours).unwrap();
+            assert_eq!(Session::from_sorted("s", back), s);
         }
     }
 

@@ -1,10 +1,10 @@
 //! (std) [`Session<V>`]: one named cookie's key/value map.
 
-use std::collections::BTreeMap;
 use std::string::String;
+use std::vec::Vec;
 
 /// A named session: a map from string keys to values of type `V`, kept in
-/// key order (the order the cookie payload needs).
+/// ascending (bytewise) key order, the order the cookie payload needs.
 ///
 /// Get one from a [`Store`](crate::Store): [`new_session`] for a fresh one,
 /// [`get`] for the one a request carries. Change it, then [`save`] it.
@@ -25,6 +25,10 @@ use std::string::String;
 /// assert!(session.is_empty());
 /// ```
 ///
+/// A session holds a handful of entries, so they live in one sorted vector
+/// (binary search to look up, one allocation for the lot) rather than a
+/// tree of nodes.
+///
 /// `Debug` shows the name and the number of entries, not the values.
 ///
 /// [`new_session`]: crate::Store::new_session
@@ -33,7 +37,8 @@ use std::string::String;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Session<V> {
     name: String,
-    values: BTreeMap<String, V>,
+    /// Strictly ascending keys.
+    entries: Vec<(String, V)>,
 }
 
 impl<V> Session<V> {
@@ -41,22 +46,46 @@ impl<V> Session<V> {
     pub fn new(name: impl Into<String>) -> Self {
         Session {
             name: name.into(),
-            values: BTreeMap::new(),
+            entries: Vec::new(),
         }
     }
 
-    /// A session holding `values` (for [`Store`](crate::Store) backends).
+    /// A session holding `entries` (for [`Store`](crate::Store) backends);
+    /// when a key repeats, the last value wins, as with repeated
+    /// [`set`](Self::set).
     ///
     /// ```
-    /// use std::collections::BTreeMap;
-    /// let values = BTreeMap::from([("n".to_string(), 1u32)]);
-    /// let session = securecookie::Session::with_values("s", values);
-    /// assert_eq!(session.get("n"), Some(&1));
+    /// let entries = [("n".to_string(), 1u32), ("m".to_string(), 2), ("n".to_string(), 3)];
+    /// let session = securecookie::Session::from_entries("s", entries);
+    /// assert_eq!(session.iter().collect::<Vec<_>>(), [("m", &2), ("n", &3)]);
     /// ```
-    pub fn with_values(name: impl Into<String>, values: BTreeMap<String, V>) -> Self {
+    pub fn from_entries(
+        name: impl Into<String>,
+        entries: impl IntoIterator<Item = (String, V)>,
+    ) -> Self {
+        let mut entries: Vec<(String, V)> = entries.into_iter().collect();
+        // Stable: equal keys keep their order, so the last is the newest.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut unique: Vec<(String, V)> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match unique.last_mut() {
+                Some(last) if last.0 == entry.0 => *last = entry,
+                _ => unique.push(entry),
+            }
+        }
         Session {
             name: name.into(),
-            values,
+            entries: unique,
+        }
+    }
+
+    /// A session from entries already strictly ascending (a decoded kv
+    /// payload guarantees it).
+    pub(crate) fn from_sorted(name: &str, entries: Vec<(String, V)>) -> Self {
+        debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
+        Session {
+            name: String::from(name),
+            entries,
         }
     }
 
@@ -69,6 +98,10 @@ impl<V> Session<V> {
         &self.name
     }
 
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
     /// The value under `key`, if any.
     ///
     /// ```
@@ -77,7 +110,7 @@ impl<V> Session<V> {
     /// assert_eq!((s.get("n"), s.get("m")), (Some(&7), None));
     /// ```
     pub fn get(&self, key: &str) -> Option<&V> {
-        self.values.get(key)
+        self.find(key).ok().map(|i| &self.entries[i].1)
     }
 
     /// Sets `key` to `value`, returning the value it replaces.
@@ -88,7 +121,14 @@ impl<V> Session<V> {
     /// assert_eq!(s.set("n", 2u8), Some(1));
     /// ```
     pub fn set(&mut self, key: impl Into<String>, value: V) -> Option<V> {
-        self.values.insert(key.into(), value)
+        let key = key.into();
+        match self.find(&key) {
+            Ok(i) => Some(core::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (key, value));
+                None
+            }
+        }
     }
 
     /// Removes `key`, returning its value (Go's sessions cannot remove a key).
@@ -100,7 +140,7 @@ impl<V> Session<V> {
     /// assert_eq!(s.remove("n"), None);
     /// ```
     pub fn remove(&mut self, key: &str) -> Option<V> {
-        self.values.remove(key)
+        self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
     /// Removes every entry, keeping the name.
@@ -112,7 +152,7 @@ impl<V> Session<V> {
     /// assert!(s.is_empty() && s.name() == "s");
     /// ```
     pub fn clear(&mut self) {
-        self.values.clear();
+        self.entries.clear();
     }
 
     /// True when the session holds no entries.
@@ -121,7 +161,7 @@ impl<V> Session<V> {
     /// assert!(securecookie::Session::<u8>::new("s").is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.entries.is_empty()
     }
 
     /// The number of entries.
@@ -133,7 +173,7 @@ impl<V> Session<V> {
     /// assert_eq!(s.len(), 2);
     /// ```
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.entries.len()
     }
 
     /// The entries in ascending (bytewise) key order.
@@ -146,12 +186,7 @@ impl<V> Session<V> {
     /// assert_eq!(all, [("a", &1), ("b", &2)]);
     /// ```
     pub fn iter(&self) -> SessionIter<'_, V> {
-        SessionIter(self.values.iter())
-    }
-
-    /// The underlying map.
-    pub fn values(&self) -> &BTreeMap<String, V> {
-        &self.values
+        SessionIter(self.entries.iter())
     }
 }
 
@@ -160,14 +195,14 @@ impl<V> core::fmt::Debug for Session<V> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Session")
             .field("name", &self.name)
-            .field("len", &self.values.len())
+            .field("len", &self.entries.len())
             .finish_non_exhaustive()
     }
 }
 
 /// The entries of a [`Session`], in key order; see [`Session::iter`].
 #[derive(Clone)]
-pub struct SessionIter<'s, V>(std::collections::btree_map::Iter<'s, String, V>);
+pub struct SessionIter<'s, V>(core::slice::Iter<'s, (String, V)>);
 
 impl<'s, V> Iterator for SessionIter<'s, V> {
     type Item = (&'s str, &'s V);
@@ -231,10 +266,40 @@ mod tests {
         assert_eq!(s.remove("a"), Some("lower".to_string()));
         assert_eq!(s.remove("a"), None);
         assert_eq!(s.get("user-id").map(String::as_str), Some("b"));
-        assert_eq!(s.values().len(), 2);
+        assert_eq!(s.len(), 2);
         s.clear();
         assert!(s.is_empty());
         assert_eq!(s.name(), "my-app");
+    }
+
+    #[test]
+    fn from_entries_sorts_and_keeps_the_last() {
+        let s = Session::from_entries(
+            "s",
+            [
+                ("b".to_string(), 1),
+                ("a".to_string(), 2),
+                ("b".to_string(), 3),
+                ("c".to_string(), 4),
+                ("b".to_string(), 5),
+            ],
+        );
+        let all: Vec<_> = s.iter().collect();
+        assert_eq!(all, [("a", &2), ("b", &5), ("c", &4)]);
+        assert!(Session::<u8>::from_entries("s", []).is_empty());
+    }
+
+    #[test]
+    fn set_and_remove_keep_the_order() {
+        let mut s = Session::new("s");
+        for (i, k) in ["m", "c", "x", "a", "p", "c", "z"].into_iter().enumerate() {
+            s.set(k, i);
+        }
+        assert_eq!(s.remove("p"), Some(4));
+        let keys: Vec<_> = s.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "c", "m", "x", "z"]);
+        assert_eq!(s.get("c"), Some(&5));
+        assert_eq!(s.get("b"), None);
     }
 
     #[test]

@@ -146,6 +146,23 @@ impl<'a> SetCookie<'a> {
         w.write_str(self.name)?;
         w.write_str("=")?;
         w.write_str(self.value)?;
+        self.write_attributes_to(w)
+    }
+
+    /// Writes only what follows `name=value`: `; Path=/; ...` (nothing when
+    /// there are no attributes). For a caller that wrote the value itself.
+    ///
+    /// ```
+    /// use securecookie::set_cookie::SetCookie;
+    /// let c = SetCookie { path: Some("/"), http_only: true, ..SetCookie::new("n", "v") };
+    /// let mut attributes = String::new();
+    /// c.write_attributes_to(&mut attributes).unwrap();
+    /// assert_eq!(attributes, "; Path=/; HttpOnly");
+    /// ```
+    ///
+    /// # Errors
+    /// Only those of `w`.
+    pub fn write_attributes_to<W: fmt::Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         if let Some(path) = self.path {
             w.write_str("; Path=")?;
             w.write_str(path)?;
@@ -275,8 +292,10 @@ impl ImfFixdate {
             b"Dec",
         ];
         let t = unix.min(MAX_EXPIRES);
-        let days = t / 86_400;
-        let secs = t % 86_400;
+        // Both fit in 32 bits (days up to 2_932_896), where division by a
+        // constant is cheaper.
+        let days = (t / 86_400) as u32;
+        let secs = (t % 86_400) as u32;
         let (year, month, day) = civil_from_days(days);
         let mut out = *b"Thu, 01 Jan 1970 00:00:00 GMT";
         // 1970-01-01 was a Thursday.
@@ -285,9 +304,9 @@ impl ImfFixdate {
         out[8..11].copy_from_slice(MONTHS[(month - 1) as usize]);
         two_digits(&mut out[12..14], year / 100);
         two_digits(&mut out[14..16], year % 100);
-        two_digits(&mut out[17..19], (secs / 3600) as u32);
-        two_digits(&mut out[20..22], (secs / 60 % 60) as u32);
-        two_digits(&mut out[23..25], (secs % 60) as u32);
+        two_digits(&mut out[17..19], secs / 3600);
+        two_digits(&mut out[20..22], secs / 60 % 60);
+        two_digits(&mut out[23..25], secs % 60);
         ImfFixdate(out)
     }
 
@@ -313,16 +332,17 @@ impl fmt::Debug for ImfFixdate {
 /// (year, month 1..=12, day 1..=31) of a day count since 1970-01-01, in the
 /// proleptic Gregorian calendar (Howard Hinnant's `civil_from_days`, for
 /// non-negative days: eras of 400 years start on March 1st).
-fn civil_from_days(days: u64) -> (u32, u32, u32) {
+fn civil_from_days(days: u32) -> (u32, u32, u32) {
+    // Days up to 9999-12-31 keep every product below 2^32.
     let z = days + 719_468;
     let era = z / 146_097;
     let doe = z - era * 146_097; // day of era, 0..=146096
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // 0..=399
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // 0..=365, from March 1st
     let mp = (5 * doy + 2) / 153; // month from March, 0..=11
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = (yoe + era * 400) as u32 + u32::from(month <= 2);
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u32::from(month <= 2);
     (year, month, day)
 }
 

@@ -19,7 +19,7 @@ use crate::iv::Iv;
 use crate::keys::Keys;
 use crate::payload::PayloadFormat;
 use crate::session::Session;
-use crate::set_cookie::{SameSite, SetCookie, is_valid_domain, is_valid_path};
+use crate::set_cookie::{ImfFixdate, SameSite, SetCookie, is_valid_domain, is_valid_path};
 use crate::value::SessionValue;
 
 /// The longest `name=value` a browser must store (RFC 6265 §6.1): longer
@@ -224,6 +224,9 @@ pub struct CookieStore<V> {
     config: CookieConfig,
     codecs: Vec<Codec>,
     payload: PayloadFormat,
+    /// The attributes that never change, rendered once: those before
+    /// `Expires` (`; Path=/`) and those after it (`; Max-Age=...; HttpOnly`).
+    attributes: (String, String),
     /// `fn() -> V`: the store holds no `V`, so it is `Send + Sync` whatever
     /// `V` is.
     _values: core::marker::PhantomData<fn() -> V>,
@@ -235,6 +238,7 @@ impl<V> Clone for CookieStore<V> {
             config: self.config.clone(),
             codecs: self.codecs.clone(),
             payload: self.payload,
+            attributes: self.attributes.clone(),
             _values: core::marker::PhantomData,
         }
     }
@@ -271,10 +275,24 @@ impl<V> CookieStore<V> {
         if codecs.is_empty() {
             return Err(Error::NoKeys);
         }
+        let before = SetCookie {
+            path: config.path.as_deref(),
+            domain: config.domain.as_deref(),
+            ..SetCookie::new("", "")
+        };
+        let after = SetCookie {
+            max_age: config.max_age,
+            http_only: config.http_only,
+            secure: config.secure,
+            same_site: config.same_site,
+            ..SetCookie::new("", "")
+        };
+        let attributes = (render_attributes(&before), render_attributes(&after));
         Ok(CookieStore {
             config,
             codecs,
             payload: PayloadFormat::Kv,
+            attributes,
             _values: core::marker::PhantomData,
         })
     }
@@ -414,29 +432,49 @@ impl<V: SessionValue> CookieStore<V> {
     /// As [`save`](Store::save).
     pub fn save_at(&self, session: &Session<V>, now: u64, iv: Iv) -> Result<String, Error> {
         let name = session.name();
-        if !is_token(name.as_bytes()) {
-            return Err(Error::InvalidName);
-        }
-        let mut payload = Vec::with_capacity(self.payload.size_hint(session));
-        self.payload.write(session, &mut payload)?;
         let codec = &self.codecs[0];
-        let value_len = codec.encoded_len(payload.len(), now);
-        let len = name.len() + 1 + value_len;
+        let (before, after) = &self.attributes;
+        // Attributes in Go's order: Path, Domain | Expires | Max-Age, ...
+        let expires = self
+            .config
+            .max_age
+            .map(|age| ImfFixdate::from_unix(now.saturating_add(age)));
+        let attributes_len =
+            before.len() + expires.map_or(0, |_| EXPIRES.len() + ImfFixdate::LEN) + after.len();
+        // One buffer for everything: the payload first, then the header line
+        // after it (the codec encrypts and encodes the payload straight into
+        // the line), then the line moved to the front over the payload.
+        let hint = self.payload.size_hint(session);
+        let mut buf = Vec::with_capacity(
+            hint + name.len() + 1 + codec.encoded_len(hint, now) + attributes_len,
+        );
+        self.payload.write(session, &mut buf)?;
+        let payload_len = buf.len();
+        let len = name.len() + 1 + codec.encoded_len(payload_len, now);
         if len > MAX_COOKIE_LEN {
             return Err(Error::TooLong {
                 len,
                 max: MAX_COOKIE_LEN,
             });
         }
-        with_buf(value_len, |buf| {
-            let value = codec.encode(name, &payload, now, iv, buf)?;
-            let set_cookie = SetCookie {
-                expires: self.config.max_age.map(|age| now.saturating_add(age)),
-                max_age: self.config.max_age,
-                ..self.config.set_cookie(name, value)
-            };
-            Ok(render(&set_cookie))
-        })
+        buf.extend_from_slice(name.as_bytes());
+        buf.push(b'=');
+        buf.resize(payload_len + len, 0);
+        let (payload, line) = buf.split_at_mut(payload_len);
+        codec.encode(name, payload, now, iv, &mut line[name.len() + 1..])?;
+        // The line is longer than the payload, so this overwrites every
+        // plaintext byte.
+        buf.copy_within(payload_len.., 0);
+        buf.truncate(len);
+        // Name (a token) and value (base64) are ASCII: this cannot fail.
+        let mut line = String::from_utf8(buf).map_err(|_| Error::Malformed)?;
+        line.push_str(before);
+        if let Some(date) = expires {
+            line.push_str(EXPIRES);
+            line.push_str(date.as_str());
+        }
+        line.push_str(after);
+        Ok(line)
     }
 
     /// [`get`](Store::get) at time `now` (Unix seconds).
@@ -471,7 +509,7 @@ impl<V: SessionValue> CookieStore<V> {
         with_buf(len, |buf| {
             let decoded = Codecs::new(&self.codecs)?.decode(name, value, now, buf)?;
             let values = self.payload.read(decoded.payload)?;
-            Ok(Session::with_values(name, values))
+            Ok(Session::from_sorted(name, values))
         })
     }
 }
@@ -515,6 +553,16 @@ pub fn random_key<const N: usize>() -> Result<[u8; N], Error> {
     Ok(key)
 }
 
+const EXPIRES: &str = "; Expires=";
+
+/// What follows `name=value`.
+fn render_attributes(set_cookie: &SetCookie<'_>) -> String {
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = set_cookie.write_attributes_to(&mut out);
+    out
+}
+
 fn render(set_cookie: &SetCookie<'_>) -> String {
     let mut out = String::with_capacity(set_cookie.rendered_len());
     // Writing into a String cannot fail.
@@ -525,7 +573,7 @@ fn render(set_cookie: &SetCookie<'_>) -> String {
 /// Runs `f` on a zeroed buffer of `len` bytes: on the stack when small
 /// (a typical session cookie), else on the heap. Callers bound `len`.
 fn with_buf<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
-    const STACK: usize = 512;
+    const STACK: usize = 256;
     if len <= STACK {
         let mut buf = [0u8; STACK];
         f(&mut buf[..len])
