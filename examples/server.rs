@@ -136,12 +136,12 @@ fn user_id(store: &CookieStore<String>, headers: &HeaderMap) -> Result<String, &
 async fn index(State(store): State<Sessions>, headers: HeaderMap) -> Html<String> {
     Html(match user_id(&store, &headers) {
         Ok(id) => format!(
-            "<p>Logged in as {}. <a href=\"/welcome\">Welcome page</a></p>",
+            "<p>Logged in as {}. <a href=\"/welcome\">Welcome page</a></p>\n",
             escape(&id)
         ),
         Err(_) => "<form action=\"/login\" method=\"post\">\n\
              <label>User id <input name=\"user-id\" value=\"a1b2c3\"></label>\n\
-             <input type=\"submit\" value=\"Login\">\n</form>"
+             <input type=\"submit\" value=\"Login\">\n</form>\n"
             .to_string(),
     })
 }
@@ -172,11 +172,12 @@ async fn welcome(State(store): State<Sessions>, headers: HeaderMap) -> Response 
         Ok(id) => Html(format!(
             "<p>Welcome {}!</p>\n\
              <form action=\"/logout\" method=\"post\">\n\
-             <input type=\"submit\" value=\"Logout\">\n</form>",
+             <input type=\"submit\" value=\"Logout\">\n</form>\n",
             escape(&id)
         ))
         .into_response(),
-        Err(why) => (StatusCode::UNAUTHORIZED, why).into_response(),
+        // As Go's http.Error: the text and a newline.
+        Err(why) => (StatusCode::UNAUTHORIZED, format!("{why}\n")).into_response(),
     }
 }
 

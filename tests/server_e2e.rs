@@ -248,7 +248,7 @@ fn login_welcome_logout_and_refusals() {
     let again = browser.send("GET", "/welcome", "");
     assert_eq!(
         (again.status, again.body.as_str()),
-        (401, "missing session")
+        (401, "missing session\n")
     );
 
     let welcome_with = |cookie: &str| {
@@ -263,7 +263,7 @@ fn login_welcome_logout_and_refusals() {
     tampered.replace_range(at..=at, c);
     assert_eq!(
         welcome_with(&format!("my-app={tampered}")),
-        (401, "missing session".to_string())
+        (401, "missing session\n".to_string())
     );
 
     // 8. Expired: made with the server's keys 7 days and 10 seconds ago.
@@ -277,11 +277,11 @@ fn login_welcome_logout_and_refusals() {
     };
     assert_eq!(
         welcome_with(&made_at(now() - 10)),
-        (200, "<p>Welcome bob!</p>\n<form action=\"/logout\" method=\"post\">\n<input type=\"submit\" value=\"Logout\">\n</form>".to_string())
+        (200, "<p>Welcome bob!</p>\n<form action=\"/logout\" method=\"post\">\n<input type=\"submit\" value=\"Logout\">\n</form>\n".to_string())
     );
     assert_eq!(
         welcome_with(&made_at(now() - 7 * 24 * 3600 - 10)),
-        (401, "missing session".to_string())
+        (401, "missing session\n".to_string())
     );
 
     // 9. A cookie made with other keys.
@@ -293,7 +293,7 @@ fn login_welcome_logout_and_refusals() {
     let foreign = stranger.save(&session).unwrap();
     assert_eq!(
         welcome_with(foreign.split(';').next().unwrap()),
-        (401, "missing session".to_string())
+        (401, "missing session\n".to_string())
     );
 
     // 10. A valid session without user-id.
@@ -302,7 +302,7 @@ fn login_welcome_logout_and_refusals() {
     let line = store.save(&other).unwrap();
     assert_eq!(
         welcome_with(line.split(';').next().unwrap()),
-        (401, "missing user-id".to_string())
+        (401, "missing user-id\n".to_string())
     );
 
     // 11. A login without a usable user-id.
