@@ -489,6 +489,32 @@ mod tests {
     }
 
     #[test]
+    fn display_matches_write_to() {
+        use core::fmt::Write;
+        let c = SetCookie {
+            domain: Some("a.example"),
+            same_site: Some(SameSite::None),
+            secure: true,
+            ..SetCookie::new("n", "v")
+        };
+        let mut shown = heapless::String::<128>::new();
+        write!(shown, "{c}").unwrap();
+        assert_eq!(shown, render(&c));
+        assert_eq!(shown, "n=v; Domain=a.example; Secure; SameSite=None");
+        let mut date = heapless::String::<96>::new();
+        let d = ImfFixdate::from_unix(0);
+        write!(date, "{d} {d:?}").unwrap();
+        assert_eq!(
+            date,
+            "Thu, 01 Jan 1970 00:00:00 GMT ImfFixdate(\"Thu, 01 Jan 1970 00:00:00 GMT\")"
+        );
+        assert_eq!(
+            [SameSite::Lax, SameSite::Strict, SameSite::None].map(SameSite::as_str),
+            ["Lax", "Strict", "None"]
+        );
+    }
+
+    #[test]
     fn debug_hides_the_value() {
         use core::fmt::Write;
         let mut s = heapless::String::<512>::new();

@@ -432,6 +432,11 @@ impl<V: SessionValue> CookieStore<V> {
     /// As [`save`](Store::save).
     pub fn save_at(&self, session: &Session<V>, now: u64, iv: Iv) -> Result<String, Error> {
         let name = session.name();
+        // The codec checks too, but only after the payload is built and the
+        // length limit applied: say what is wrong first.
+        if !is_token(name.as_bytes()) {
+            return Err(Error::InvalidName);
+        }
         let codec = &self.codecs[0];
         let (before, after) = &self.attributes;
         // Attributes in Go's order: Path, Domain | Expires | Max-Age, ...

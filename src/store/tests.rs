@@ -329,6 +329,9 @@ fn names_are_checked_on_save_and_destroy() {
     let store = make::<String>(CookieConfig::default());
     let session = Session::<String>::new("my;app");
     assert_eq!(store.save(&session), Err(Error::InvalidName));
+    // A name past the length limit is a bad name first.
+    let long = Session::<String>::new("n".repeat(5000));
+    assert_eq!(store.save(&long), Err(Error::InvalidName));
     assert_eq!(store.destroy("my app"), Err(Error::InvalidName));
     assert_eq!(store.destroy(""), Err(Error::InvalidName));
 }
@@ -368,6 +371,31 @@ fn random_keys_are_fresh() {
     let b = random_key::<32>().unwrap();
     assert_ne!(a, b);
     assert!(Keys::new(&a, Some(&b)).is_ok());
+}
+
+#[test]
+fn accessors_and_error_texts() {
+    let config = CookieConfig {
+        domain: Some("example.com".to_string()),
+        ..CookieConfig::debug()
+    };
+    let store = make::<String>(config.clone());
+    assert_eq!(store.config(), &config);
+    assert_eq!(store.codecs().len(), 1);
+    assert_eq!(store.codecs()[0].format(), Format::Compact);
+    assert_eq!(
+        format!("{}", Error::InvalidAttribute { name: "Path" }),
+        "cookie attribute Path is not valid"
+    );
+    assert_eq!(
+        format!(
+            "{}",
+            Error::InvalidValue {
+                reason: "not UTF-8"
+            }
+        ),
+        "session value cannot be read: not UTF-8"
+    );
 }
 
 #[test]
