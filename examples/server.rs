@@ -16,8 +16,9 @@
 //! - `SESSION_HASH_KEY`, `SESSION_BLOCK_KEY`: hex keys (32+ bytes; 16, 24 or
 //!   32 bytes). Without them, fresh random keys: sessions end on restart.
 //!   A hash key alone makes signed-only cookies.
-//! - `INSECURE_COOKIES=1`: cookies without `Secure`, for plain-HTTP testing
-//!   (curl, or a browser on `http://127.0.0.1`).
+//! - `INSECURE_COOKIES=1`: cookies without `Secure`, for plain HTTP. curl,
+//!   Chrome and Firefox keep `Secure` cookies from `http://127.0.0.1` and
+//!   `http://localhost` anyway; Safari and other host names need this.
 //!
 //! The end-to-end test (`tests/server_e2e.rs`) includes this file and runs
 //! [`serve`] on an ephemeral port.
