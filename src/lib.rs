@@ -45,6 +45,7 @@
 //! | --- | --- | --- |
 //! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock); the session API of Go's dghubble/sessions: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
 //! | `http` | yes | [`http`](mod@crate::http): sessions read from and written to an `http::HeaderMap` (axum, hyper, tower); implies `std` |
+//! | `go` | no | [`go`]: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`) |
 //!
 //! # Security notes
@@ -59,6 +60,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "go")]
+extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
@@ -66,6 +69,9 @@ mod b64;
 mod codec;
 pub mod envelope;
 mod error;
+#[cfg(feature = "go")]
+#[cfg_attr(docsrs, doc(cfg(feature = "go")))]
+pub mod go;
 pub mod header;
 #[cfg(feature = "http")]
 pub mod http;
@@ -88,7 +94,7 @@ pub use codec::{
     Codec, Codecs, DEFAULT_MAX_AGE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_SKEW, Decoded, Format,
     decode_buf_len,
 };
-pub use error::{Error, KvError};
+pub use error::{Error, GobError, JsonError, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
 #[cfg(feature = "std")]
