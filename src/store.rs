@@ -188,7 +188,7 @@ impl CookieConfig {
 /// `Arc`). Values are typed: `V` is any [`SessionValue`].
 ///
 /// ```
-/// use securecookie::{CookieConfig, CookieStore, Error, Keys, Store};
+/// use securecookie::{CookieConfig, CookieStore, Error, Keys};
 ///
 /// let store = CookieStore::<String>::new(
 ///     CookieConfig::default(),
