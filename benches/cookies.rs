@@ -4,7 +4,8 @@
 //! - op: `encode`, `decode`, `roundtrip` (encode then decode);
 //! - impl: `compact`, `gorilla` (AES-256), `-aes128` and `-signed` variants,
 //!   `floor-compact`, `floor-gorilla` (the bare primitives on the same bytes),
-//!   `cookie-private`, `cookie-signed` (the `cookie` crate's jars), `store`;
+//!   `cookie-private`, `cookie-signed` (the `cookie` crate's jars), `store`
+//!   (`CookieStore` save, get), `compact-osiv` (roundtrip with `Iv::random`);
 //! - case: `typical` (`user-id=a1b2c3` as a kv payload), `1k` (1 KiB
 //!   payload), `max` (the largest payload that fits 4096 characters).
 //!
@@ -253,6 +254,59 @@ fn bench_cookie_crate(c: &mut Criterion) {
     }
 }
 
+/// The std API: `CookieStore::save` (payload, system clock, IV from the
+/// pool, `Set-Cookie` line) then `get` (from a `Cookie` header, into a
+/// `Session<String>`). Same key/value bytes as our kv payloads; `max` is the
+/// longest value whose `name=value` fits the store's 4096-character limit.
+fn bench_store(c: &mut Criterion) {
+    use securecookie::{CookieConfig, CookieStore, Session};
+    let keys = Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap();
+    let store = CookieStore::<String>::new(CookieConfig::default(), [keys]).unwrap();
+    // The `name=value` pair a browser sends back for a `Set-Cookie` line.
+    fn pair(line: &str) -> &str {
+        line.split(';').next().unwrap()
+    }
+    let session_of = |value_len: usize| -> Session<String> {
+        let mut session = store.new_session(NAME);
+        let value: String = (0..value_len)
+            .map(|i| (b'a' + (i % 26) as u8) as char)
+            .collect();
+        session.set("data", value);
+        session
+    };
+    for case in CASES {
+        let session = match case {
+            "typical" => {
+                let mut session = store.new_session(NAME);
+                session.set("user-id", "a1b2c3".to_string());
+                session
+            }
+            // One `data` entry: 1 + 4 + 2 + 1017 = 1024 payload bytes.
+            "1k" => session_of(1017),
+            _ => {
+                let fits = |len: usize| store.save(&session_of(len)).is_ok();
+                let max = (0..4096).rev().find(|&len| fits(len)).unwrap();
+                assert!(!fits(max + 1));
+                session_of(max)
+            }
+        };
+        let line = store.save(&session).unwrap();
+        assert_eq!(store.get(pair(&line), NAME).unwrap(), session);
+        c.bench_function(&format!("encode/store/{case}"), |b| {
+            b.iter(|| black_box(store.save(black_box(&session)).unwrap().len()))
+        });
+        c.bench_function(&format!("decode/store/{case}"), |b| {
+            b.iter(|| black_box(store.get(black_box(pair(&line)), NAME).unwrap().len()))
+        });
+        c.bench_function(&format!("roundtrip/store/{case}"), |b| {
+            b.iter(|| {
+                let line = store.save(black_box(&session)).unwrap();
+                black_box(store.get(pair(&line), NAME).unwrap().len())
+            })
+        });
+    }
+}
+
 /// Where the std path spends its time beyond the core: the IV pool (which
 /// checks the process id on every call), one `getrandom` call per IV, the
 /// process id alone, the clock, and `encode_now` against `encode`.
@@ -356,6 +410,7 @@ criterion_group!(
     bench_ours,
     bench_floor,
     bench_cookie_crate,
+    bench_store,
     bench_parts,
     bench_base64
 );
