@@ -92,51 +92,33 @@ fn encode_once(codec: &Codec, payload: &[u8]) -> String {
         .to_owned()
 }
 
-fn bench_ours(c: &mut Criterion) {
-    for (name, codec) in codecs() {
-        for case in CASES {
-            let payload = payload(case, codec.max_payload_len(NOW));
-            let cookie = encode_once(&codec, &payload);
-            assert!(cookie.len() <= MAX_CHARS);
-            let mut out = vec![0u8; cookie.len()];
-            let mut buf = vec![0u8; decode_buf_len(cookie.len())];
-            c.bench_function(&format!("encode/{name}/{case}"), |b| {
-                b.iter(|| {
-                    let iv = Iv::from_random_bytes(black_box(IV));
-                    let cookie = codec.encode(NAME, black_box(&payload), NOW, iv, &mut out);
-                    black_box(cookie.unwrap().len())
-                })
-            });
-            c.bench_function(&format!("decode/{name}/{case}"), |b| {
-                b.iter(|| {
-                    let d = codec.decode(NAME, black_box(&cookie), LATER, &mut buf);
-                    black_box(d.unwrap().payload.len())
-                })
-            });
-            // The core path: the caller brings the IV (and the time).
-            c.bench_function(&format!("roundtrip/{name}/{case}"), |b| {
-                b.iter(|| {
-                    let iv = Iv::from_random_bytes(black_box(IV));
-                    let len = codec
-                        .encode(NAME, black_box(&payload), NOW, iv, &mut out)
-                        .unwrap()
-                        .len();
-                    let d = codec.decode(NAME, &out[..len], LATER, &mut buf);
-                    black_box(d.unwrap().payload.len())
-                })
-            });
-        }
-    }
-    // The std path: a fresh IV from the pool in `src/random.rs`, as the
-    // `cookie` crate draws a fresh nonce from its thread RNG on every add.
-    let codec = Codec::new(Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap());
-    for case in CASES {
-        let payload = payload(case, codec.max_payload_len(NOW));
-        let mut out = vec![0u8; codec.encoded_len(payload.len(), NOW)];
-        let mut buf = vec![0u8; decode_buf_len(out.len())];
-        c.bench_function(&format!("roundtrip/compact-osiv/{case}"), |b| {
+/// One benchmark of ours: `op` on the codec `name` for `case`.
+fn ours(c: &mut Criterion, name: &str, case: &str, op: &str) {
+    let codec = codecs().into_iter().find(|(n, _)| *n == name).unwrap().1;
+    let payload = payload(case, codec.max_payload_len(NOW));
+    let cookie = encode_once(&codec, &payload);
+    assert!(cookie.len() <= MAX_CHARS);
+    let mut out = vec![0u8; cookie.len()];
+    let mut buf = vec![0u8; decode_buf_len(cookie.len())];
+    let id = format!("{op}/{name}/{case}");
+    match op {
+        "encode" => c.bench_function(&id, |b| {
             b.iter(|| {
-                let iv = Iv::random().unwrap();
+                let iv = Iv::from_random_bytes(black_box(IV));
+                let cookie = codec.encode(NAME, black_box(&payload), NOW, iv, &mut out);
+                black_box(cookie.unwrap().len())
+            })
+        }),
+        "decode" => c.bench_function(&id, |b| {
+            b.iter(|| {
+                let d = codec.decode(NAME, black_box(&cookie), LATER, &mut buf);
+                black_box(d.unwrap().payload.len())
+            })
+        }),
+        // The core path: the caller brings the IV (and the time).
+        _ => c.bench_function(&id, |b| {
+            b.iter(|| {
+                let iv = Iv::from_random_bytes(black_box(IV));
                 let len = codec
                     .encode(NAME, black_box(&payload), NOW, iv, &mut out)
                     .unwrap()
@@ -144,43 +126,68 @@ fn bench_ours(c: &mut Criterion) {
                 let d = codec.decode(NAME, &out[..len], LATER, &mut buf);
                 black_box(d.unwrap().payload.len())
             })
-        });
-    }
+        }),
+    };
 }
 
-fn bench_floor(c: &mut Criterion) {
+/// The std path: a fresh IV from the pool in `src/random.rs`, as the
+/// `cookie` crate draws a fresh nonce from its thread RNG on every add.
+fn roundtrip_osiv(c: &mut Criterion, case: &str) {
+    let codec = Codec::new(Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap());
+    let payload = payload(case, codec.max_payload_len(NOW));
+    let mut out = vec![0u8; codec.encoded_len(payload.len(), NOW)];
+    let mut buf = vec![0u8; decode_buf_len(out.len())];
+    c.bench_function(&format!("roundtrip/compact-osiv/{case}"), |b| {
+        b.iter(|| {
+            let iv = Iv::random().unwrap();
+            let len = codec
+                .encode(NAME, black_box(&payload), NOW, iv, &mut out)
+                .unwrap()
+                .len();
+            let d = codec.decode(NAME, &out[..len], LATER, &mut buf);
+            black_box(d.unwrap().payload.len())
+        })
+    });
+}
+
+/// One floor benchmark (gorilla or compact) on the same payload as
+/// `<op>/<compact|gorilla>/<case>`, checked byte for byte first.
+fn floor(c: &mut Criterion, gorilla: bool, case: &str, op: &str) {
     let floor = Floor::new(&HASH_KEY, &AES256_KEY, NAME, NOW, IV);
     let all = codecs();
-    let compact = &all[0].1;
-    let gorilla = &all[3].1;
-    for case in CASES {
-        // Compact: the same payload as `*/compact/<case>`, checked byte for byte.
-        let payload = payload(case, compact.max_payload_len(NOW));
-        let fc = FloorCompact::new(&floor, compact.keys().key_id(), payload.len());
-        let cookie = encode_once(compact, &payload);
-        let mut out = vec![0u8; cookie.len()];
-        let mut buf = vec![0u8; decode_buf_len(cookie.len())];
-        assert_eq!(fc.encode(&payload, &mut out), cookie.as_bytes());
-        assert_eq!(fc.decode(cookie.as_bytes(), &mut buf), &payload[..]);
-        c.bench_function(&format!("encode/floor-compact/{case}"), |b| {
-            b.iter(|| black_box(fc.encode(black_box(&payload), &mut out).len()))
+    let codec = &all[if gorilla { 3 } else { 0 }].1;
+    let payload = payload(case, codec.max_payload_len(NOW));
+    let cookie = encode_once(codec, &payload);
+    let mut out = vec![0u8; cookie.len()];
+    let mut buf = vec![0u8; decode_buf_len(cookie.len())];
+    let fc = FloorCompact::new(&floor, codec.keys().key_id(), payload.len());
+    let fg = FloorGorilla::new(&floor, payload.len());
+    let encode = |payload: &[u8], out: &mut [u8]| -> usize {
+        if gorilla {
+            fg.encode(payload, out).len()
+        } else {
+            fc.encode(payload, out).len()
+        }
+    };
+    let decode = |cookie: &[u8], buf: &mut [u8]| -> usize {
+        if gorilla {
+            fg.decode(cookie, buf).len()
+        } else {
+            fc.decode(cookie, buf).len()
+        }
+    };
+    let n = encode(&payload, &mut out);
+    assert_eq!(&out[..n], cookie.as_bytes());
+    assert_eq!(decode(cookie.as_bytes(), &mut buf), payload.len());
+    let which = if gorilla { "gorilla" } else { "compact" };
+    let id = format!("{op}/floor-{which}/{case}");
+    if op == "encode" {
+        c.bench_function(&id, |b| {
+            b.iter(|| black_box(encode(black_box(&payload), &mut out)))
         });
-        c.bench_function(&format!("decode/floor-compact/{case}"), |b| {
-            b.iter(|| black_box(fc.decode(black_box(cookie.as_bytes()), &mut buf).len()))
-        });
-
-        let payload = self::payload(case, gorilla.max_payload_len(NOW));
-        let fg = FloorGorilla::new(&floor, payload.len());
-        let cookie = encode_once(gorilla, &payload);
-        let mut out = vec![0u8; cookie.len()];
-        let mut buf = vec![0u8; decode_buf_len(cookie.len())];
-        assert_eq!(fg.encode(&payload, &mut out), cookie.as_bytes());
-        assert_eq!(fg.decode(cookie.as_bytes(), &mut buf), &payload[..]);
-        c.bench_function(&format!("encode/floor-gorilla/{case}"), |b| {
-            b.iter(|| black_box(fg.encode(black_box(&payload), &mut out).len()))
-        });
-        c.bench_function(&format!("decode/floor-gorilla/{case}"), |b| {
-            b.iter(|| black_box(fg.decode(black_box(cookie.as_bytes()), &mut buf).len()))
+    } else {
+        c.bench_function(&id, |b| {
+            b.iter(|| black_box(decode(black_box(cookie.as_bytes()), &mut buf)))
         });
     }
 }
@@ -190,75 +197,70 @@ fn bench_floor(c: &mut Criterion) {
 /// is ASCII of the same byte count as ours (`typical` is our kv bytes, which
 /// are ASCII). Its largest value: base64(nonce 12 || ciphertext || tag 16)
 /// for the private jar, base64(mac 32) || value for the signed one.
-fn bench_cookie_crate(c: &mut Criterion) {
+fn cookie_jar(c: &mut Criterion, private: bool, case: &str, op: &str) {
     use cookie::{Cookie, CookieJar, Key};
     let key = Key::from(&[0x44; 64]);
-    for private in [true, false] {
-        let name = if private {
-            "cookie-private"
+    let name = if private {
+        "cookie-private"
+    } else {
+        "cookie-signed"
+    };
+    let max = if private {
+        MAX_CHARS / 4 * 3 - 12 - 16
+    } else {
+        MAX_CHARS - 44
+    };
+    let len = match case {
+        "typical" => typical().len(),
+        "1k" => 1024,
+        _ => max,
+    };
+    let value: String = match case {
+        "typical" => String::from_utf8(typical()).unwrap(),
+        _ => (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect(),
+    };
+    let value: &'static str = Box::leak(value.into_boxed_str());
+    let add = |jar: &mut CookieJar| {
+        let cookie = Cookie::new(NAME, black_box(value));
+        if private {
+            jar.private_mut(&key).add(cookie);
         } else {
-            "cookie-signed"
-        };
-        let max = if private {
-            MAX_CHARS / 4 * 3 - 12 - 16
-        } else {
-            MAX_CHARS - 44
-        };
-        for case in CASES {
-            let len = match case {
-                "typical" => typical().len(),
-                "1k" => 1024,
-                _ => max,
-            };
-            let value: String = match case {
-                "typical" => String::from_utf8(typical()).unwrap(),
-                _ => (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect(),
-            };
-            let value: &'static str = Box::leak(value.into_boxed_str());
-            let add = |jar: &mut CookieJar| {
-                let cookie = Cookie::new(NAME, black_box(value));
-                if private {
-                    jar.private_mut(&key).add(cookie);
-                } else {
-                    jar.signed_mut(&key).add(cookie);
-                }
-            };
-            let get = |jar: &CookieJar| {
-                let got = if private {
-                    jar.private(&key).get(NAME)
-                } else {
-                    jar.signed(&key).get(NAME)
-                };
-                got.unwrap().value().len()
-            };
-            // The largest value fits, one more byte would not.
-            let mut jar = CookieJar::new();
-            add(&mut jar);
-            assert_eq!(get(&jar), len);
-            if case == "max" {
-                assert_eq!(jar.get(NAME).unwrap().value().len(), MAX_CHARS);
-            }
-            c.bench_function(&format!("encode/{name}/{case}"), |b| {
-                b.iter(|| add(&mut jar))
-            });
-            c.bench_function(&format!("decode/{name}/{case}"), |b| {
-                b.iter(|| black_box(get(&jar)))
-            });
-            c.bench_function(&format!("roundtrip/{name}/{case}"), |b| {
-                b.iter(|| {
-                    add(&mut jar);
-                    black_box(get(&jar))
-                })
-            });
+            jar.signed_mut(&key).add(cookie);
         }
+    };
+    let get = |jar: &CookieJar| {
+        let got = if private {
+            jar.private(&key).get(NAME)
+        } else {
+            jar.signed(&key).get(NAME)
+        };
+        got.unwrap().value().len()
+    };
+    // The largest value fits, one more byte would not.
+    let mut jar = CookieJar::new();
+    add(&mut jar);
+    assert_eq!(get(&jar), len);
+    if case == "max" {
+        assert_eq!(jar.get(NAME).unwrap().value().len(), MAX_CHARS);
     }
+    let id = format!("{op}/{name}/{case}");
+    match op {
+        "encode" => c.bench_function(&id, |b| b.iter(|| add(&mut jar))),
+        "decode" => c.bench_function(&id, |b| b.iter(|| black_box(get(&jar)))),
+        _ => c.bench_function(&id, |b| {
+            b.iter(|| {
+                add(&mut jar);
+                black_box(get(&jar))
+            })
+        }),
+    };
 }
 
 /// The std API: `CookieStore::save` (payload, system clock, IV from the
 /// pool, `Set-Cookie` line) then `get` (from a `Cookie` header, into a
 /// `Session<String>`). Same key/value bytes as our kv payloads; `max` is the
 /// longest value whose `name=value` fits the store's 4096-character limit.
-fn bench_store(c: &mut Criterion) {
+fn store(c: &mut Criterion, case: &str, op: &str) {
     use securecookie::{CookieConfig, CookieStore, Session};
     let keys = Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap();
     let store = CookieStore::<String>::new(CookieConfig::default(), [keys]).unwrap();
@@ -274,7 +276,7 @@ fn bench_store(c: &mut Criterion) {
         session.set("data", value);
         session
     };
-    for case in CASES {
+    {
         let session = match case {
             "typical" => {
                 let mut session = store.new_session(NAME);
@@ -292,18 +294,21 @@ fn bench_store(c: &mut Criterion) {
         };
         let line = store.save(&session).unwrap();
         assert_eq!(store.get(pair(&line), NAME).unwrap(), session);
-        c.bench_function(&format!("encode/store/{case}"), |b| {
-            b.iter(|| black_box(store.save(black_box(&session)).unwrap().len()))
-        });
-        c.bench_function(&format!("decode/store/{case}"), |b| {
-            b.iter(|| black_box(store.get(black_box(pair(&line)), NAME).unwrap().len()))
-        });
-        c.bench_function(&format!("roundtrip/store/{case}"), |b| {
-            b.iter(|| {
-                let line = store.save(black_box(&session)).unwrap();
-                black_box(store.get(pair(&line), NAME).unwrap().len())
-            })
-        });
+        let id = format!("{op}/store/{case}");
+        match op {
+            "encode" => c.bench_function(&id, |b| {
+                b.iter(|| black_box(store.save(black_box(&session)).unwrap().len()))
+            }),
+            "decode" => c.bench_function(&id, |b| {
+                b.iter(|| black_box(store.get(black_box(pair(&line)), NAME).unwrap().len()))
+            }),
+            _ => c.bench_function(&id, |b| {
+                b.iter(|| {
+                    let line = store.save(black_box(&session)).unwrap();
+                    black_box(store.get(pair(&line), NAME).unwrap().len())
+                })
+            }),
+        };
     }
 }
 
@@ -405,13 +410,41 @@ fn bench_base64(c: &mut Criterion) {
     }
 }
 
-criterion_group!(
-    benches,
-    bench_ours,
-    bench_floor,
-    bench_cookie_crate,
-    bench_store,
-    bench_parts,
-    bench_base64
-);
+/// Everything, ordered so that each ratio the report takes compares two
+/// benchmarks run one right after the other: a shared machine's load drifts
+/// over minutes, much less over seconds.
+fn bench_all(c: &mut Criterion) {
+    for case in CASES {
+        for op in ["encode", "decode"] {
+            ours(c, "compact", case, op);
+            floor(c, false, case, op);
+            ours(c, "gorilla", case, op);
+            floor(c, true, case, op);
+        }
+        ours(c, "compact", case, "roundtrip");
+        roundtrip_osiv(c, case);
+        cookie_jar(c, true, case, "roundtrip");
+        store(c, case, "roundtrip");
+        ours(c, "compact-signed", case, "roundtrip");
+        cookie_jar(c, false, case, "roundtrip");
+    }
+    for case in CASES {
+        ours(c, "gorilla", case, "roundtrip");
+        for name in ["compact-aes128", "gorilla-aes128", "gorilla-signed"] {
+            for op in ["encode", "decode", "roundtrip"] {
+                ours(c, name, case, op);
+            }
+        }
+        for op in ["encode", "decode"] {
+            ours(c, "compact-signed", case, op);
+            cookie_jar(c, true, case, op);
+            cookie_jar(c, false, case, op);
+            store(c, case, op);
+        }
+    }
+    bench_parts(c);
+    bench_base64(c);
+}
+
+criterion_group!(benches, bench_all);
 criterion_main!(benches);
