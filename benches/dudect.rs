@@ -24,7 +24,10 @@ const SAMPLES: usize = 100_000;
 fn b64_encode(raw: &[u8], padded: bool) -> Vec<u8> {
     let mut out = Vec::new();
     for chunk in raw.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..=chunk.len() {
             out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]);
         }
@@ -43,7 +46,10 @@ fn b64_decode(text: &[u8]) -> Vec<u8> {
         .collect();
     let mut out = Vec::new();
     for chunk in sextets.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &s)| n | s << (18 - 6 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &s)| n | s << (18 - 6 * i));
         for i in 0..chunk.len() - 1 {
             out.push((n >> (16 - 8 * i)) as u8);
         }
@@ -58,7 +64,13 @@ fn forgeries(format: Format, rng: &mut BenchRng) -> (Codec, Vec<Vec<u8>>, Vec<Ve
     let mut out = [0u8; 256];
     let payload = [1, b'u', 6, b'a', b'1', b'b', b'2', b'c', b'3'];
     let cookie = codec
-        .encode("session", &payload, NOW, Iv::from_random_bytes([5; 16]), &mut out)
+        .encode(
+            "session",
+            &payload,
+            NOW,
+            Iv::from_random_bytes([5; 16]),
+            &mut out,
+        )
         .unwrap();
     let padded = format == Format::Gorilla;
     let raw = b64_decode(cookie.as_bytes());

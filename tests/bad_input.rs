@@ -1,7 +1,7 @@
 //! The README's "bad input" table, one test per row: each class of bad
 //! input gets its own `Error`, in both envelopes where the class applies.
 
-use securecookie::{Codec, Error, Format, Iv, KvError, Keys, decode_buf_len, header, kv};
+use securecookie::{Codec, Error, Format, Iv, Keys, KvError, decode_buf_len, header, kv};
 
 const NOW: u64 = 1_800_000_000;
 const NAME: &str = "session";
@@ -13,7 +13,10 @@ fn codec(format: Format) -> Codec {
 fn make(codec: &Codec, name: &str, payload: &[u8], ts: u64) -> String {
     let mut out = [0u8; 512];
     let iv = Iv::from_random_bytes([4; 16]);
-    codec.encode(name, payload, ts, iv, &mut out).unwrap().to_owned()
+    codec
+        .encode(name, payload, ts, iv, &mut out)
+        .unwrap()
+        .to_owned()
 }
 
 fn session() -> heapless::Vec<u8, 32> {
@@ -37,7 +40,10 @@ fn a_good_cookie_decodes() {
     both(|f| {
         let c = codec(f);
         let cookie = make(&c, NAME, &session(), NOW);
-        assert_eq!(decode(&c, NAME, cookie.as_bytes(), NOW + 1).unwrap(), &session()[..]);
+        assert_eq!(
+            decode(&c, NAME, cookie.as_bytes(), NOW + 1).unwrap(),
+            &session()[..]
+        );
     });
 }
 
@@ -60,7 +66,10 @@ fn malformed_base64_is_base64() {
     let cookie = make(&c, NAME, b"", NOW);
     let unpadded = cookie.trim_end_matches('=');
     assert_ne!(unpadded, cookie);
-    assert_eq!(decode(&c, NAME, unpadded.as_bytes(), NOW), Err(Error::Base64));
+    assert_eq!(
+        decode(&c, NAME, unpadded.as_bytes(), NOW),
+        Err(Error::Base64)
+    );
 }
 
 #[test]
@@ -95,7 +104,10 @@ fn expired_is_expired() {
         let c = codec(f);
         let cookie = make(&c, NAME, &session(), NOW);
         assert!(decode(&c, NAME, cookie.as_bytes(), NOW + 3600).is_ok());
-        assert_eq!(decode(&c, NAME, cookie.as_bytes(), NOW + 3601), Err(Error::Expired));
+        assert_eq!(
+            decode(&c, NAME, cookie.as_bytes(), NOW + 3601),
+            Err(Error::Expired)
+        );
     });
 }
 
@@ -111,7 +123,10 @@ fn too_new_is_too_new() {
     both(|f| {
         let c = codec(f).min_age(10);
         let cookie = make(&c, NAME, &session(), NOW);
-        assert_eq!(decode(&c, NAME, cookie.as_bytes(), NOW + 9), Err(Error::TooNew));
+        assert_eq!(
+            decode(&c, NAME, cookie.as_bytes(), NOW + 9),
+            Err(Error::TooNew)
+        );
         assert!(decode(&c, NAME, cookie.as_bytes(), NOW + 10).is_ok());
     });
 }
@@ -130,7 +145,13 @@ fn too_long_is_too_long() {
         let mut out = [0u8; 512];
         let payload = [0u8; 200];
         let len = c.encoded_len(payload.len(), NOW);
-        let err = c.encode(NAME, &payload, NOW, Iv::from_random_bytes([0; 16]), &mut out);
+        let err = c.encode(
+            NAME,
+            &payload,
+            NOW,
+            Iv::from_random_bytes([0; 16]),
+            &mut out,
+        );
         assert_eq!(err, Err(Error::TooLong { len, max: 100 }));
     });
 }
@@ -140,7 +161,10 @@ fn wrong_name_is_mac_mismatch() {
     both(|f| {
         let c = codec(f);
         let cookie = make(&c, NAME, &session(), NOW);
-        assert_eq!(decode(&c, "sessionx", cookie.as_bytes(), NOW), Err(Error::MacMismatch));
+        assert_eq!(
+            decode(&c, "sessionx", cookie.as_bytes(), NOW),
+            Err(Error::MacMismatch)
+        );
     });
 }
 
@@ -150,7 +174,10 @@ fn invalid_name_is_invalid_name() {
         let c = codec(f);
         let cookie = make(&c, NAME, &session(), NOW);
         for bad in ["", "a b", "a;b", "a=b"] {
-            assert_eq!(decode(&c, bad, cookie.as_bytes(), NOW), Err(Error::InvalidName));
+            assert_eq!(
+                decode(&c, bad, cookie.as_bytes(), NOW),
+                Err(Error::InvalidName)
+            );
         }
     });
 }

@@ -93,7 +93,9 @@ fn encode_and_decode_allocate_nothing() {
                 let now = 1_800_000_000;
                 let mut out = [0u8; 256];
                 let iv = Iv::from_random_bytes([3; 16]);
-                let cookie = list[1].encode("session", payload, now, iv, &mut out).unwrap();
+                let cookie = list[1]
+                    .encode("session", payload, now, iv, &mut out)
+                    .unwrap();
 
                 let mut header_buf = [0u8; 320];
                 let h = {
@@ -120,7 +122,11 @@ fn encode_and_decode_allocate_nothing() {
                 let mut bad = [0u8; 256];
                 bad[..cookie.len()].copy_from_slice(cookie.as_bytes());
                 bad[cookie.len() / 2] ^= 1;
-                assert!(list[1].decode("session", &bad[..cookie.len()], now, &mut buf).is_err());
+                assert!(
+                    list[1]
+                        .decode("session", &bad[..cookie.len()], now, &mut buf)
+                        .is_err()
+                );
             });
             assert_eq!(n, 0, "{format:?}, encrypted: {}", block.is_some());
             checked += 1;

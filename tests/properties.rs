@@ -22,7 +22,9 @@ impl Setup {
     fn codec(&self) -> Codec {
         let keys = Keys::new(&self.hash_key, self.block_key.as_deref()).unwrap();
         // Time checks off: the timestamp under test can be anything.
-        Codec::with_format(keys, self.format).max_age(0).max_length(0)
+        Codec::with_format(keys, self.format)
+            .max_age(0)
+            .max_length(0)
     }
 }
 
@@ -62,7 +64,10 @@ fn encode_map(m: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
 fn encode(codec: &Codec, name: &str, payload: &[u8], ts: u64, iv: [u8; 16]) -> String {
     let mut out = vec![0u8; codec.encoded_len(payload.len(), ts)];
     let iv = Iv::from_random_bytes(iv);
-    codec.encode(name, payload, ts, iv, &mut out).unwrap().to_owned()
+    codec
+        .encode(name, payload, ts, iv, &mut out)
+        .unwrap()
+        .to_owned()
 }
 
 fn decode(codec: &Codec, name: &str, cookie: &[u8], now: u64) -> Result<(Vec<u8>, u64), Error> {

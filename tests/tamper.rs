@@ -70,7 +70,12 @@ fn every_truncation_is_rejected() {
         for len in 0..bytes.len() {
             // From the end and from the front.
             assert_rejected(&codec, name, &bytes[..len], &format!("cut to {len}"));
-            assert_rejected(&codec, name, &bytes[bytes.len() - len..], &format!("tail {len}"));
+            assert_rejected(
+                &codec,
+                name,
+                &bytes[bytes.len() - len..],
+                &format!("tail {len}"),
+            );
         }
     }
 }
@@ -82,7 +87,12 @@ fn every_one_character_extension_is_rejected() {
             for at in [0, cookie.len() / 2, cookie.len()] {
                 let mut bytes = cookie.clone().into_bytes();
                 bytes.insert(at, c);
-                assert_rejected(&codec, name, &bytes, &format!("{} inserted at {at}", c as char));
+                assert_rejected(
+                    &codec,
+                    name,
+                    &bytes,
+                    &format!("{} inserted at {at}", c as char),
+                );
             }
         }
     }

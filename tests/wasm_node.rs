@@ -26,7 +26,10 @@ fn to_hex(b: &[u8]) -> String {
 }
 
 fn have(cmd: &str, arg: &str) -> bool {
-    Command::new(cmd).arg(arg).output().is_ok_and(|o| o.status.success())
+    Command::new(cmd)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn wasm_target_installed() -> bool {
@@ -51,7 +54,13 @@ fn native_and_wasm_read_each_others_cookies() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasm");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--manifest-path",
+        ])
         .arg(dir.join("Cargo.toml"))
         // The outer build's flags (coverage, sanitizers) are not for wasm.
         .env_remove("RUSTFLAGS")
@@ -60,7 +69,10 @@ fn native_and_wasm_read_each_others_cookies() {
         .expect("cargo runs");
     assert!(status.success(), "building the wasm module failed");
     let module = dir.join("target/wasm32-unknown-unknown/release/securecookie_wasm.wasm");
-    eprintln!("wasm module: {} bytes", std::fs::metadata(&module).unwrap().len());
+    eprintln!(
+        "wasm module: {} bytes",
+        std::fs::metadata(&module).unwrap().len()
+    );
 
     let session: heapless::Vec<u8, 64> =
         kv::to_vec([("lang", &b"en"[..]), ("user-id", &b"a1b2c3"[..])]).unwrap();
@@ -69,7 +81,9 @@ fn native_and_wasm_read_each_others_cookies() {
         for (name, payload) in [("session", &session[..]), ("my_app.sid-2", &b""[..])] {
             let mut out = [0u8; 256];
             let iv = Iv::from_random_bytes([0x5a; 16]);
-            let cookie = codec(format).encode(name, payload, NOW, iv, &mut out).unwrap();
+            let cookie = codec(format)
+                .encode(name, payload, NOW, iv, &mut out)
+                .unwrap();
             cases.push(format!(
                 r#"{{"format":"{label}","name":"{name}","cookie":"{cookie}","payload_hex":"{}"}}"#,
                 to_hex(payload)

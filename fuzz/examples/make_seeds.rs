@@ -9,7 +9,9 @@ use std::fs;
 use std::path::Path;
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("seeds")
+        .join(target);
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join(name), bytes).unwrap();
 }
@@ -35,7 +37,10 @@ fn main() {
         kv::to_vec([("lang", &b"en"[..]), ("user-id", &b"\x00\xff|"[..])]).unwrap();
     let payloads: [&[u8]; 3] = [b"", &session, &two];
 
-    for (format, target) in [(Format::Compact, "compact_decode"), (Format::Gorilla, "gorilla_decode")] {
+    for (format, target) in [
+        (Format::Compact, "compact_decode"),
+        (Format::Gorilla, "gorilla_decode"),
+    ] {
         for (i, codec) in securecookie_fuzz::codecs(format).iter().enumerate() {
             for (j, payload) in payloads.iter().enumerate() {
                 let name = if j == 2 { "my_app.sid-2" } else { "session" };
@@ -44,7 +49,11 @@ fn main() {
                 let cookie = codec
                     .encode(name, payload, securecookie_fuzz::NOW - 1, iv, &mut out)
                     .unwrap();
-                write(target, &format!("k{i}-p{j}"), &framed(name, cookie.as_bytes()));
+                write(
+                    target,
+                    &format!("k{i}-p{j}"),
+                    &framed(name, cookie.as_bytes()),
+                );
             }
         }
     }
@@ -62,7 +71,11 @@ fn main() {
         // Keep the seeds small: the too-long vectors are 4 KB each.
         if cookie.len() <= 1024 {
             let id = v["id"].as_str().unwrap();
-            write("gorilla_decode", &format!("go-{id}"), &framed(name, cookie.as_bytes()));
+            write(
+                "gorilla_decode",
+                &format!("go-{id}"),
+                &framed(name, cookie.as_bytes()),
+            );
         }
         if v["serializer"] == "nop" && v["kind"] == "positive" {
             let payload = hex(v["payload"].as_str().unwrap());
@@ -89,6 +102,10 @@ fn main() {
     .iter()
     .enumerate()
     {
-        write("header", &format!("h{i}"), &framed(if i == 2 { "s" } else { "session" }, h.as_bytes()));
+        write(
+            "header",
+            &format!("h{i}"),
+            &framed(if i == 2 { "s" } else { "session" }, h.as_bytes()),
+        );
     }
 }

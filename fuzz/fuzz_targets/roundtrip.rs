@@ -27,7 +27,11 @@ fuzz_target!(|input: Input| {
         n => Some(&input.block_key[..8 + 8 * usize::from(n)]),
     };
     let keys = Keys::new(&input.hash_key, block).expect("valid key sizes");
-    let format = if input.gorilla { Format::Gorilla } else { Format::Compact };
+    let format = if input.gorilla {
+        Format::Gorilla
+    } else {
+        Format::Compact
+    };
     let codec = Codec::with_format(keys, format).max_length(0).max_age(0);
     let ts = input.timestamp;
     let len = codec.encoded_len(input.payload.len(), ts);
@@ -45,15 +49,25 @@ fuzz_target!(|input: Input| {
     assert_eq!(cookie.len(), len);
 
     let mut buf = vec![0u8; securecookie::decode_buf_len(len)];
-    let d = codec.decode(&input.name, cookie, ts, &mut buf).expect("round trip");
-    assert_eq!((d.payload, d.timestamp, d.index), (&input.payload[..], ts, 0));
+    let d = codec
+        .decode(&input.name, cookie, ts, &mut buf)
+        .expect("round trip");
+    assert_eq!(
+        (d.payload, d.timestamp, d.index),
+        (&input.payload[..], ts, 0)
+    );
 
     // Behind another key in a rotation list: found at index 1.
     let other = Codec::with_format(Keys::new(&[0x33; 32], None).unwrap(), format).max_length(0);
     let list = [other, codec.clone()];
-    let d = Codecs::new(&list).unwrap().decode(&input.name, cookie, ts, &mut buf);
+    let d = Codecs::new(&list)
+        .unwrap()
+        .decode(&input.name, cookie, ts, &mut buf);
     let d = d.expect("rotation round trip");
-    assert_eq!((d.payload, d.timestamp, d.index), (&input.payload[..], ts, 1));
+    assert_eq!(
+        (d.payload, d.timestamp, d.index),
+        (&input.payload[..], ts, 1)
+    );
 
     // The name is bound.
     let other_name = format!("{}x", input.name);

@@ -148,7 +148,9 @@ pub fn check_decode(list: &[Codec], name: &str, cookie: &[u8]) {
             assert_reencodes(codec, name, cookie, &decoded);
             // The lone codec agrees with the list.
             let mut buf2 = vec![0u8; needed];
-            let alone = codec.decode(name, cookie, NOW, &mut buf2).expect("lone codec decodes");
+            let alone = codec
+                .decode(name, cookie, NOW, &mut buf2)
+                .expect("lone codec decodes");
             assert_eq!(alone.payload, decoded.payload);
             assert_eq!(alone.timestamp, decoded.timestamp);
         }
