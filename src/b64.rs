@@ -125,7 +125,7 @@ pub(crate) fn decode(src: &[u8], dst: &mut [u8], padded: bool) -> Result<usize, 
 /// characters (padding removed and checked).
 fn split(len: usize, text: &[u8], padded: bool) -> Result<(usize, &[u8]), ()> {
     let data_len = if padded {
-        if len % 4 != 0 {
+        if !len.is_multiple_of(4) {
             return Err(());
         }
         match text {

@@ -28,14 +28,15 @@ pub enum Error {
         /// Length of the key that was given.
         len: usize,
     },
-    /// The cookie name is empty or not an RFC 6265 token (no controls, spaces
-    /// or separators such as `;`, `=`, `,`, `"`).
+    /// The cookie name is empty, longer than
+    /// [`MAX_NAME_LEN`](crate::envelope::MAX_NAME_LEN), or not an RFC 6265
+    /// token (no controls, spaces or separators such as `;`, `=`, `,`, `"`).
     InvalidName,
     /// The encoded cookie is, or would be, longer than the codec's limit.
     TooLong {
         /// Length of the encoded cookie in bytes.
         len: usize,
-        /// The codec's limit ([`Options::max_length`](crate::Options)).
+        /// The codec's limit ([`Codec::max_length`](crate::Codec::max_length)).
         max: usize,
     },
     /// The caller's buffer cannot hold the result.
@@ -70,6 +71,13 @@ pub enum Error {
     NoKeys,
     /// Randomness for an IV could not be drawn from the operating system.
     Random,
+    /// A JSON session payload (Go's `securecookie.JSONEncoder`; feature
+    /// `go`) could not be read or written; see [`JsonError`].
+    Json(JsonError),
+    /// A gob session payload (Go's `securecookie.GobEncoder`, the default of
+    /// gorilla/sessions and dghubble/sessions; feature `go`) could not be
+    /// read or written; see [`GobError`].
+    Gob(GobError),
 }
 
 /// Why a key/value payload (see [`kv`](crate::kv)) was rejected.
@@ -93,6 +101,80 @@ pub enum KvError {
     /// A key or value is longer than a length prefix can express
     /// ([`kv::MAX_LEN`](crate::kv::MAX_LEN)); raised when writing.
     TooLarge,
+}
+
+/// Why a JSON session payload was rejected (see `go::json`, feature `go`).
+///
+/// The parser accepts one JSON object (or `null`, Go's nil map) whose values
+/// are strings, numbers, booleans or `null`, surrounded by JSON whitespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonError {
+    /// The payload is not UTF-8.
+    NotUtf8,
+    /// The payload ends inside the object.
+    UnexpectedEnd,
+    /// A character that JSON does not allow at that place.
+    Syntax,
+    /// The top-level value is not an object (or `null`).
+    NotAnObject,
+    /// A value is an object or an array: session values are flat.
+    Nested,
+    /// A backslash escape that JSON does not define.
+    InvalidEscape,
+    /// A control character (below U+0020) inside a string, unescaped.
+    ControlCharacter,
+    /// A number beyond the range of a 64-bit float (Go refuses it too).
+    NumberOutOfRange,
+    /// A key appears twice in the object.
+    DuplicateKey,
+    /// Something other than whitespace follows the object.
+    TrailingData,
+    /// Writing: a float is NaN or infinite, which JSON cannot express (Go's
+    /// encoder refuses it too).
+    NonFiniteFloat,
+}
+
+/// Why a gob session payload was rejected (see `go::gob`, feature `go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GobError {
+    /// The payload ends inside a message, or a length runs past its end.
+    Truncated,
+    /// An integer is longer than the 8 bytes gob allows.
+    IntegerOverflow,
+    /// The payload holds no value message (empty, or type definitions only).
+    NoValue,
+    /// A type definition is malformed (unknown field, bad id).
+    BadTypeDefinition,
+    /// A type id is defined twice, or is one of gob's reserved ids.
+    DuplicateType,
+    /// A value refers to a type id the stream never defined.
+    UnknownType,
+    /// The top-level value is not a map.
+    NotAMap,
+    /// A type this reader does not turn into a `go::GoValue`: a map other than
+    /// `map[string]string`, `map[string]interface{}` or
+    /// `map[interface{}]interface{}`, or an interface holding a struct,
+    /// slice, map, complex number or a `GobEncoder` such as `time.Time`.
+    UnsupportedType,
+    /// An interface's concrete type name contradicts its type id.
+    TypeMismatch,
+    /// A map key inside `map[interface{}]interface{}` is not a string.
+    KeyNotString,
+    /// A bool is neither 0 nor 1.
+    InvalidBool,
+    /// A string is not UTF-8.
+    NotUtf8,
+    /// A map holds the same key twice.
+    DuplicateKey,
+    /// The framing is inconsistent: a non-zero singleton delta, or an
+    /// interface value whose byte count disagrees with its content.
+    Corrupt,
+    /// Bytes follow the value message.
+    TrailingBytes,
+    /// Writing `map[string]string`: a value is not a string.
+    ValueNotString,
 }
 
 impl fmt::Display for Error {
@@ -122,6 +204,8 @@ impl fmt::Display for Error {
             Error::NoCookie => f.write_str("no cookie of that name"),
             Error::NoKeys => f.write_str("no keys were given"),
             Error::Random => f.write_str("the operating system gave no randomness"),
+            Error::Json(e) => write!(f, "JSON payload is invalid: {e}"),
+            Error::Gob(e) => write!(f, "gob payload is invalid: {e}"),
         }
     }
 }
@@ -140,6 +224,59 @@ impl fmt::Display for KvError {
     }
 }
 
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            JsonError::NotUtf8 => "not UTF-8",
+            JsonError::UnexpectedEnd => "unexpected end",
+            JsonError::Syntax => "syntax error",
+            JsonError::NotAnObject => "not an object",
+            JsonError::Nested => "nested object or array",
+            JsonError::InvalidEscape => "invalid escape",
+            JsonError::ControlCharacter => "unescaped control character",
+            JsonError::NumberOutOfRange => "number out of range",
+            JsonError::DuplicateKey => "duplicate key",
+            JsonError::TrailingData => "data after the object",
+            JsonError::NonFiniteFloat => "NaN or infinite float",
+        })
+    }
+}
+
+impl fmt::Display for GobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GobError::Truncated => "truncated",
+            GobError::IntegerOverflow => "integer too long",
+            GobError::NoValue => "no value",
+            GobError::BadTypeDefinition => "malformed type definition",
+            GobError::DuplicateType => "type defined twice or reserved",
+            GobError::UnknownType => "undefined type id",
+            GobError::NotAMap => "not a map",
+            GobError::UnsupportedType => "unsupported type",
+            GobError::TypeMismatch => "type name and id disagree",
+            GobError::KeyNotString => "map key is not a string",
+            GobError::InvalidBool => "invalid bool",
+            GobError::NotUtf8 => "string is not UTF-8",
+            GobError::DuplicateKey => "duplicate key",
+            GobError::Corrupt => "corrupt framing",
+            GobError::TrailingBytes => "data after the value",
+            GobError::ValueNotString => "map[string]string value is not a string",
+        })
+    }
+}
+
+impl From<JsonError> for Error {
+    fn from(e: JsonError) -> Self {
+        Error::Json(e)
+    }
+}
+
+impl From<GobError> for Error {
+    fn from(e: GobError) -> Self {
+        Error::Gob(e)
+    }
+}
+
 impl From<KvError> for Error {
     fn from(e: KvError) -> Self {
         Error::Payload(e)
@@ -150,9 +287,15 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Payload(e) => Some(e),
+            Error::Json(e) => Some(e),
+            Error::Gob(e) => Some(e),
             _ => None,
         }
     }
 }
 
 impl core::error::Error for KvError {}
+
+impl core::error::Error for JsonError {}
+
+impl core::error::Error for GobError {}

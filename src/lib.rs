@@ -44,6 +44,7 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock) |
+//! | `go` | no | [`go`]: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`) |
 //!
 //! # Security notes
@@ -58,6 +59,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "go")]
+extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
@@ -65,6 +68,9 @@ mod b64;
 mod codec;
 pub mod envelope;
 mod error;
+#[cfg(feature = "go")]
+#[cfg_attr(docsrs, doc(cfg(feature = "go")))]
+pub mod go;
 pub mod header;
 mod iv;
 mod keys;
@@ -76,6 +82,11 @@ pub use codec::{
     Codec, Codecs, DEFAULT_MAX_AGE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_SKEW, Decoded, Format,
     decode_buf_len,
 };
-pub use error::{Error, KvError};
+pub use error::{Error, GobError, JsonError, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

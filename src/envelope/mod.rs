@@ -49,18 +49,23 @@ impl Ages {
         if self.max_age != 0 && ts.checked_add(self.max_age).is_some_and(|t| t < now) {
             return Err(Error::Expired);
         }
-        if let Some(skew) = self.max_skew {
-            if now.checked_add(skew).is_some_and(|limit| ts > limit) {
-                return Err(Error::TooNew);
-            }
+        if let Some(skew) = self.max_skew
+            && now.checked_add(skew).is_some_and(|limit| ts > limit)
+        {
+            return Err(Error::TooNew);
         }
         Ok(())
     }
 }
 
-/// An RFC 6265 cookie-name token: visible ASCII except separators.
+/// The longest cookie name accepted: a name never comes near this in a
+/// real header, and the bound keeps the compact tag's u16 length prefix exact.
+pub const MAX_NAME_LEN: usize = 1024;
+
+/// An RFC 6265 cookie-name token: visible ASCII except separators, at most
+/// [`MAX_NAME_LEN`] bytes.
 pub(crate) const fn is_token(name: &[u8]) -> bool {
-    if name.is_empty() {
+    if name.is_empty() || name.len() > MAX_NAME_LEN {
         return false;
     }
     let mut i = 0;
@@ -142,5 +147,7 @@ mod tests {
         for bad in ["", "a b", "a;b", "a=b", "a\0", "a\"", "é", "a\t", "a,b"] {
             assert!(!is_token(bad.as_bytes()), "{bad}");
         }
+        assert!(is_token(&[b'a'; MAX_NAME_LEN]));
+        assert!(!is_token(&[b'a'; MAX_NAME_LEN + 1]));
     }
 }
