@@ -133,13 +133,26 @@ pub fn check_decode(list: &[Codec], name: &str, cookie: &[u8]) {
     let needed = securecookie::decode_buf_len(cookie.len());
     let mut buf = vec![0u8; needed];
     let result = codecs.decode(name, cookie, NOW, &mut buf);
-    // One byte short of `decode_buf_len` is never enough.
-    if needed > 0 {
-        let mut short = vec![0u8; needed - 1];
+    // The buffer check: an empty buffer reports what the format needs
+    // (at most `decode_buf_len`), one byte less than that is refused with
+    // the same number, and exactly that much gives the full-size result.
+    if let Err(Error::BufferTooSmall { needed: exact }) = codecs.decode(name, cookie, NOW, &mut [])
+    {
+        assert!(exact <= needed, "needs {exact} > decode_buf_len {needed}");
+        let mut short = vec![0u8; exact - 1];
         match codecs.decode(name, cookie, NOW, &mut short) {
-            Err(Error::BufferTooSmall { needed: n }) => assert_eq!(n, needed),
-            Err(Error::InvalidName | Error::TooLong { .. }) => {}
+            Err(Error::BufferTooSmall { needed: n }) => assert_eq!(n, exact),
             other => panic!("short buffer gave {other:?}"),
+        }
+        let mut fit = vec![0u8; exact];
+        let got = codecs.decode(name, cookie, NOW, &mut fit);
+        match (&got, &result) {
+            (Ok(a), Ok(b)) => assert_eq!(
+                (a.payload, a.timestamp, a.index),
+                (b.payload, b.timestamp, b.index)
+            ),
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            _ => panic!("exact buffer gave {got:?}, full buffer {result:?}"),
         }
     }
     match result {
