@@ -1,6 +1,6 @@
 //! Writes the seed corpora under fuzz/seeds/<target>/: cookies made with the
 //! decode targets' fixed keys (both formats, every key pair), the Go
-//! vectors, and small kv payloads and headers.
+//! vectors, the compact golden vectors, and small kv payloads and headers.
 //!
 //! `cargo run --manifest-path fuzz/Cargo.toml --example make_seeds`
 
@@ -83,6 +83,26 @@ fn main() {
                 write("kv", &format!("go-{}", v["id"].as_str().unwrap()), &payload);
             }
         }
+    }
+
+    // The compact golden vectors (tests/vectors/compact-v1.json).
+    let text = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/compact-v1.json"
+    ))
+    .unwrap();
+    let vectors: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    for v in &vectors {
+        let id = v["id"].as_str().unwrap();
+        let name = v["name"].as_str().unwrap();
+        let cookie = v["cookie"].as_str().unwrap();
+        write(
+            "compact_decode",
+            &format!("golden-{id}"),
+            &framed(name, cookie.as_bytes()),
+        );
+        let payload = hex(v["payload_hex"].as_str().unwrap());
+        write("kv", &format!("golden-{id}"), &payload);
     }
 
     write("kv", "session", &session);
