@@ -27,8 +27,11 @@ for flags in "${flag_sets[@]}"; do
       --target thumbv7em-none-eabihf --manifest-path tests/embedded/Cargo.toml \
       --features "$features"
     elf="$dir/thumbv7em-none-eabihf/release/securecookie-embedded"
-    "$size_tool" -A "$elf" | awk -v v="${features:-aes-256,compact}" -v f="${flags:+with size switches}" '
-      $1 == ".text" || $1 == ".rodata" { s += $2; d = d " " $1 "=" $2 }
-      END { printf "flash %6d bytes (%s )  %s %s\n", s, substr(d, 2), v, f }'
+    format=compact cipher=AES-256
+    [[ "$features" == *gorilla* ]] && format=gorilla
+    [[ "$features" == *signed-only* ]] && cipher=signed-only
+    "$size_tool" -A "$elf" | awk -v v="$format, $cipher" -v f="${flags:+ (size switches)}" '
+      $1 == ".text" || $1 == ".rodata" { s += $2; d = d " " $1 " " $2 }
+      END { printf "flash %6d bytes (%s)  %s%s\n", s, substr(d, 2), v, f }'
   done
 done
