@@ -136,5 +136,6 @@ pub mod exports {
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    loop {}
+    // A trap: JS gets a `RuntimeError` instead of a hung module.
+    core::arch::wasm32::unreachable()
 }

@@ -30,7 +30,9 @@ const BLOCK_KEY: [u8; 32] = [9; 32];
 pub extern "C" fn _start() -> ! {
     // `black_box` keeps the result, and so the whole computation, alive.
     black_box(run());
-    loop {}
+    loop {
+        core::hint::spin_loop();
+    }
 }
 
 fn codec() -> Option<Codec> {
@@ -93,5 +95,7 @@ fn run() -> bool {
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    loop {}
+    loop {
+        core::hint::spin_loop();
+    }
 }
