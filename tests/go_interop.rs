@@ -21,19 +21,14 @@
 
 mod common;
 
+use common::go::{go_program, run_go};
 use common::{hex, to_hex};
 use securecookie::go::gob::GobMapType;
 use securecookie::go::{GoMap, GoSerializer, GoValue, gob, json};
 use securecookie::{Codec, CookieConfig, CookieStore, Iv, Keys, SameSite, Session, decode_buf_len};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-const GOPATH: &str = "/usr/share/gocode";
-const GORILLA: &str = "/usr/share/gocode/src/github.com/gorilla/securecookie";
 
 /// A hash key and an optional block key.
 type KeyPair = (Vec<u8>, Option<Vec<u8>>);
@@ -65,52 +60,6 @@ fn now() -> u64 {
         .as_secs()
 }
 
-/// Skips (or, with SECURECOOKIE_REQUIRE_GO=1, fails) when Go or the gorilla
-/// package is missing; otherwise builds the Go program (once for all the
-/// tests, which run in parallel) and returns its path.
-fn go_program() -> Option<PathBuf> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(build_go_program).clone()
-}
-
-fn build_go_program() -> Option<PathBuf> {
-    let required = std::env::var_os("SECURECOOKIE_REQUIRE_GO").is_some_and(|v| v == "1");
-    let skip = |why: &str| {
-        assert!(!required, "SECURECOOKIE_REQUIRE_GO=1 but {why}");
-        println!("skipped: {why}");
-        eprintln!("skipped: {why}");
-        None
-    };
-    let version = match Command::new("go").arg("version").output() {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        _ => return skip("go not installed"),
-    };
-    if !Path::new(GORILLA).is_dir() {
-        return skip("golang-github-gorilla-securecookie-dev not installed");
-    }
-    println!("{}", version.trim());
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let bin = tmp.join("securecookie-go-interop");
-    let out = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/go"))
-        .env("GOPATH", GOPATH)
-        .env("GO111MODULE", "off")
-        .env("GOFLAGS", "")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOCACHE", tmp.join("go-cache"))
-        .output()
-        .expect("run go build");
-    assert!(
-        out.status.success(),
-        "go build failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(bin)
-}
-
 /// The Go version's minor number (`go1.19.8` -> 19).
 fn go_minor() -> u32 {
     let out = Command::new("go").arg("version").output().unwrap();
@@ -119,29 +68,6 @@ fn go_minor() -> u32 {
         .find_map(|w| w.strip_prefix("go1."))
         .and_then(|v| v.split('.').next()?.parse().ok())
         .expect("go version")
-}
-
-/// Sends one request to the Go program, returns its reply.
-fn run_go(bin: &Path, request: &Value) -> Value {
-    let mut child = Command::new(bin)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the Go program");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "Go program failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("Go reply is JSON")
 }
 
 /// A typed entry of the Go program's protocol (see tests/interop/go).
