@@ -260,4 +260,37 @@ mod tests {
             Ok(0)
         );
     }
+
+    #[cfg(feature = "go")]
+    #[test]
+    fn go_formats_are_go_maps_of_strings() {
+        use crate::go::{GoMap, GoValue, gob, json};
+        let mut s = Session::new("s");
+        s.set("b", 7u16);
+        s.set("a", 300u16);
+        let map: GoMap = [("a".into(), "300".into()), ("b".into(), "7".into())].into();
+        let mut want = Vec::new();
+        gob::encode_string_map(&map, &mut want).unwrap();
+        let mut ours = Vec::new();
+        PayloadFormat::GoGob.write(&s, &mut ours).unwrap();
+        assert_eq!(ours, want);
+        let back: Vec<(String, u16)> = PayloadFormat::GoGob.read(&ours).unwrap();
+        assert_eq!(Session::from_sorted("s", back), s);
+
+        let mut ours = Vec::new();
+        PayloadFormat::GoJson.write(&s, &mut ours).unwrap();
+        assert_eq!(ours, b"{\"a\":\"300\",\"b\":\"7\"}\n");
+        let back: Vec<(String, u16)> = PayloadFormat::GoJson.read(&ours).unwrap();
+        assert_eq!(Session::from_sorted("s", back), s);
+
+        // A Go bool is not a Go string.
+        let mut j = Vec::new();
+        json::encode(&[("a".into(), GoValue::Bool(true))].into(), &mut j).unwrap();
+        assert_eq!(
+            PayloadFormat::GoJson.read::<bool>(&j),
+            Err(Error::InvalidValue {
+                reason: "not a Go string"
+            })
+        );
+    }
 }
