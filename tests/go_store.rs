@@ -102,8 +102,7 @@ fn go_json_format_reads_every_json_vector() {
             .go_format(GoSerializer::Json)
     });
     println!("go store: {read} json vectors read, {refused} too long for a browser refused");
-    assert_eq!(read + refused, 34);
-    assert!(read >= 25);
+    assert_eq!((read, refused), (26, 8));
 }
 
 #[test]
