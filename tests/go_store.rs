@@ -210,6 +210,15 @@ fn migration_go_cookie_in_compact_cookie_out() {
     assert_eq!(migrating.codecs().len(), 2);
     assert_eq!(migrating.codecs()[0].format(), Format::Compact);
     assert_eq!(migrating.codecs()[1].format(), Format::Gorilla);
+    // Builders combine in any order: a max age set afterwards applies to
+    // both formats (capped at Go's 30 days for Go's cookies), and
+    // `gorilla()` ends the migration.
+    let longer = migrating.clone().max_age(60 * DAY);
+    assert_eq!(longer.codecs()[0].get_max_age(), 60 * DAY);
+    assert_eq!(longer.codecs()[1].get_max_age(), 30 * DAY);
+    let shorter = migrating.clone().max_age(DAY);
+    assert_eq!(shorter.codecs()[1].get_max_age(), DAY);
+    assert_eq!(migrating.clone().gorilla().codecs().len(), 1);
 
     // The Go cookie reads, and is flagged for re-issue.
     let (session, outdated) = migrating.get_outdated_at(&header(&v), name, NOW).unwrap();
