@@ -223,7 +223,9 @@ impl CookieConfig {
 /// of gorilla/securecookie, with the crate's key/value payload inside. With
 /// the `go` feature, `go_compatible` reads and writes exactly the cookies of
 /// Go's dghubble/sessions (gob payload too), and `migrate_from_go` moves a
-/// fleet off them without logging anyone out.
+/// fleet off them without logging anyone out. Each of these sets the
+/// store's format (the last call wins); [`max_age`](Self::max_age) holds
+/// whatever the order.
 pub struct CookieStore<V> {
     config: CookieConfig,
     /// The key pairs, newest first: `codecs` is rebuilt from them when the
