@@ -78,6 +78,22 @@ pub enum Error {
     /// gorilla/sessions and dghubble/sessions; feature `go`) could not be
     /// read or written; see [`GobError`].
     Gob(GobError),
+    /// A `Set-Cookie` part cannot be written as RFC 6265 syntax, or a
+    /// `CookieConfig` setting (feature `std`) makes no sense. `name`
+    /// says which: `"value"`, `"Path"`, `"Domain"` or `"Max-Age"` (a
+    /// `Max-Age` of 0 would expire every cookie as it is set).
+    InvalidAttribute {
+        /// The attribute at fault.
+        name: &'static str,
+    },
+    /// A session cookie verified and its payload parsed, but a value's bytes
+    /// do not make the session's value type: `SessionValue::from_bytes`
+    /// (feature `std`) refused them, for `reason` (a fixed text from that
+    /// impl, never the bytes themselves).
+    InvalidValue {
+        /// Why the conversion failed, e.g. `"not UTF-8"`.
+        reason: &'static str,
+    },
 }
 
 /// Why a key/value payload (see [`kv`](crate::kv)) was rejected.
@@ -206,6 +222,12 @@ impl fmt::Display for Error {
             Error::Random => f.write_str("the operating system gave no randomness"),
             Error::Json(e) => write!(f, "JSON payload is invalid: {e}"),
             Error::Gob(e) => write!(f, "gob payload is invalid: {e}"),
+            Error::InvalidAttribute { name } => {
+                write!(f, "cookie attribute {name} is not valid")
+            }
+            Error::InvalidValue { reason } => {
+                write!(f, "session value cannot be read: {reason}")
+            }
         }
     }
 }

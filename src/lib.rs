@@ -43,9 +43,10 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock) |
-//! | `go` | no | [`go`]: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`) |
-//! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`) |
+//! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock); the session API of Go's dghubble/sessions: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
+//! | `http` | yes | [`http`](mod@crate::http): sessions read from and written to an `http::HeaderMap` (axum, hyper, tower); implies `std` |
+//! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
+//! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std` and `go` |
 //!
 //! # Security notes
 //!
@@ -72,11 +73,22 @@ mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "go")))]
 pub mod go;
 pub mod header;
+#[cfg(feature = "http")]
+pub mod http;
 mod iv;
 mod keys;
 pub mod kv;
 #[cfg(feature = "std")]
+mod payload;
+#[cfg(feature = "std")]
 mod random;
+#[cfg(feature = "std")]
+mod session;
+pub mod set_cookie;
+#[cfg(feature = "std")]
+mod store;
+#[cfg(feature = "std")]
+mod value;
 
 pub use codec::{
     Codec, Codecs, DEFAULT_MAX_AGE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_SKEW, Decoded, Format,
@@ -85,6 +97,15 @@ pub use codec::{
 pub use error::{Error, GobError, JsonError, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
+#[cfg(feature = "std")]
+pub use session::{Session, SessionIter};
+pub use set_cookie::SameSite;
+#[cfg(feature = "std")]
+pub use store::{
+    CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,
+};
+#[cfg(feature = "std")]
+pub use value::SessionValue;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,0 +1,188 @@
+//! (feature `http`) Sessions through an [`http::HeaderMap`],
+//! the header type of axum, hyper, tower and reqwest.
+//!
+//! These work with any [`Store`] whose error can hold the crate's [`Error`].
+//!
+//! ```
+//! use http::{HeaderMap, HeaderValue, header::{COOKIE, SET_COOKIE}};
+//! use securecookie::{CookieConfig, CookieStore, Keys};
+//!
+//! let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
+//!
+//! // Responding: append Set-Cookie.
+//! let mut session = store.new_session("my-app");
+//! session.set("user-id", "a1b2c3".to_string());
+//! let mut response_headers = HeaderMap::new();
+//! securecookie::http::save(&store, &session, &mut response_headers)?;
+//! let set_cookie = response_headers[SET_COOKIE].to_str().unwrap();
+//!
+//! // Requesting: HTTP/2 may split cookies over several Cookie headers.
+//! let mut request_headers = HeaderMap::new();
+//! request_headers.append(COOKIE, HeaderValue::from_static("theme=dark"));
+//! let pair = set_cookie.split(';').next().unwrap();
+//! request_headers.append(COOKIE, HeaderValue::from_str(pair).unwrap());
+//! let session = securecookie::http::get(&store, &request_headers, "my-app")?;
+//! assert_eq!(session.get("user-id").map(String::as_str), Some("a1b2c3"));
+//! # Ok::<(), securecookie::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::string::String;
+
+use ::http::header::{COOKIE, SET_COOKIE};
+use ::http::{HeaderMap, HeaderValue};
+
+use crate::error::Error;
+use crate::header;
+use crate::session::Session;
+use crate::store::Store;
+
+/// The session called `name` from a request's `Cookie` headers (all of them:
+/// HTTP/2 sends one per cookie).
+///
+/// Each header that holds a cookie called `name` is tried in order; the
+/// first session that reads wins. When none does, the error is the first
+/// one's.
+///
+/// # Errors
+/// [`Error::NoCookie`] when no header holds the cookie; otherwise as
+/// [`Store::get`].
+pub fn get<V, S>(store: &S, headers: &HeaderMap, name: &str) -> Result<Session<V>, S::Error>
+where
+    S: Store<V> + ?Sized,
+    S::Error: From<Error>,
+{
+    let mut first_error = None;
+    for value in headers.get_all(COOKIE) {
+        let text = header_text(value);
+        if header::find(&text, name).is_none() {
+            continue;
+        }
+        match store.get(&text, name) {
+            Ok(session) => return Ok(session),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| Error::NoCookie.into()))
+}
+
+/// Saves `session` and appends its `Set-Cookie` header to `headers`
+/// (appends: other cookies set on the same response stay).
+///
+/// # Errors
+/// As [`Store::save`].
+pub fn save<V, S>(store: &S, session: &Session<V>, headers: &mut HeaderMap) -> Result<(), S::Error>
+where
+    S: Store<V> + ?Sized,
+    S::Error: From<Error>,
+{
+    let line = store.save(session)?;
+    headers.append(SET_COOKIE, header_value(line)?);
+    Ok(())
+}
+
+/// Destroys the session called `name` and appends the `Set-Cookie` header
+/// that expires its cookie.
+///
+/// # Errors
+/// As [`Store::destroy`].
+pub fn destroy<V, S>(store: &S, name: &str, headers: &mut HeaderMap) -> Result<(), S::Error>
+where
+    S: Store<V> + ?Sized,
+    S::Error: From<Error>,
+{
+    let line = store.destroy(name)?;
+    headers.append(SET_COOKIE, header_value(line)?);
+    Ok(())
+}
+
+/// A header's text. Other cookies may hold non-ASCII bytes; ours never do,
+/// so bytes that are not UTF-8 are replaced rather than losing the header.
+fn header_text(value: &HeaderValue) -> Cow<'_, str> {
+    String::from_utf8_lossy(value.as_bytes())
+}
+
+/// A store's `Set-Cookie` line is checked visible ASCII, which a
+/// `HeaderValue` always accepts; a backend's may not be.
+fn header_value(line: String) -> Result<HeaderValue, Error> {
+    HeaderValue::try_from(line).map_err(|_| Error::InvalidAttribute { name: "Set-Cookie" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CookieConfig, CookieStore, Keys};
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    fn store() -> CookieStore<String> {
+        CookieStore::new(
+            CookieConfig::default(),
+            [Keys::new(&[7; 32], Some(&[9; 16])).unwrap()],
+        )
+        .unwrap()
+    }
+
+    fn pair(line: &str) -> HeaderValue {
+        HeaderValue::from_str(line.split(';').next().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn save_get_destroy_through_headers() {
+        let store = store();
+        let mut session = store.new_session("my-app");
+        session.set("user-id", "a1b2c3".to_string());
+        let mut out = HeaderMap::new();
+        out.append(SET_COOKIE, HeaderValue::from_static("other=1"));
+        save(&store, &session, &mut out).unwrap();
+        destroy(&store, "my-app", &mut out).unwrap();
+        let lines: Vec<_> = out.get_all(SET_COOKIE).iter().collect();
+        assert_eq!(lines.len(), 3, "appended, not replaced");
+        assert!(lines[1].to_str().unwrap().starts_with("my-app="));
+        assert_eq!(lines[2].to_str().unwrap(), store.destroy("my-app").unwrap());
+
+        // The cookie in the second of several Cookie headers (HTTP/2).
+        let mut req = HeaderMap::new();
+        req.append(COOKIE, HeaderValue::from_static("a=1; b=2"));
+        req.append(COOKIE, pair(lines[1].to_str().unwrap()));
+        let got = get(&store, &req, "my-app").unwrap();
+        assert_eq!(got, session);
+    }
+
+    #[test]
+    fn errors_through_headers() {
+        let store = store();
+        let mut req = HeaderMap::new();
+        assert_eq!(get(&store, &req, "my-app"), Err(Error::NoCookie));
+        req.append(COOKIE, HeaderValue::from_static("x=1"));
+        assert_eq!(get(&store, &req, "my-app"), Err(Error::NoCookie));
+        // A tampered cookie in one header, a good one in the next: the
+        // good one wins; alone, the tampered one says why it failed.
+        let mut session = store.new_session("my-app");
+        session.set("k", "v".to_string());
+        let line = store.save(&session).unwrap();
+        let good = pair(&line);
+        let mut bad = good.to_str().unwrap().to_string();
+        let last = bad.pop().unwrap();
+        bad.push(if last == 'A' { 'B' } else { 'A' });
+        let bad = HeaderValue::from_str(&bad).unwrap();
+        let mut only_bad = HeaderMap::new();
+        only_bad.append(COOKIE, bad.clone());
+        assert_eq!(get(&store, &only_bad, "my-app"), Err(Error::MacMismatch));
+        let mut both = only_bad.clone();
+        both.append(COOKIE, good);
+        assert_eq!(get(&store, &both, "my-app"), Ok(session));
+        // Non-UTF-8 bytes from some other cookie do not hide ours.
+        let mut raw = b"other=\xff\xfe; ".to_vec();
+        raw.extend_from_slice(pair(&line).as_bytes());
+        let mut req = HeaderMap::new();
+        req.append(COOKIE, HeaderValue::from_bytes(&raw).unwrap());
+        assert!(get(&store, &req, "my-app").is_ok());
+        assert_eq!(
+            destroy(&store, "bad name", &mut HeaderMap::new()),
+            Err(Error::InvalidName)
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! (std) The one seam between a [`Session`] and the bytes the envelope
+//! protects: which serialization a store's cookies carry.
+//!
+//! The crate's own [`kv`](crate::kv) format, and (feature `go`) the gob and
+//! JSON payloads of Go's gorilla/securecookie, as dghubble/sessions'
+//! `NewCookieStore[string]` writes them: a `map[string]string`. The store,
+//! the envelope and the header code do not know which one is in use.
+
+use std::string::String;
+use std::vec::Vec;
+
+use crate::error::{Error, KvError};
+use crate::kv;
+use crate::session::Session;
+use crate::value::SessionValue;
+
+/// How session entries are serialized inside the cookie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) enum PayloadFormat {
+    /// Length-prefixed key/value entries, keys ascending ([`kv`]); values are
+    /// [`SessionValue`] bytes.
+    #[default]
+    Kv,
+    /// Go's `securecookie.GobEncoder` over a `map[string]string`: each value
+    /// is its [`SessionValue`] bytes as a Go string, so they must be UTF-8.
+    #[cfg(feature = "go")]
+    GoGob,
+    /// Go's `securecookie.JSONEncoder` over a `map[string]string`: a JSON
+    /// object whose values are strings, as for [`GoGob`](Self::GoGob).
+    #[cfg(feature = "go")]
+    GoJson,
+}
+
+#[cfg(feature = "go")]
+impl From<crate::go::GoSerializer> for PayloadFormat {
+    fn from(serializer: crate::go::GoSerializer) -> Self {
+        match serializer {
+            crate::go::GoSerializer::Gob => PayloadFormat::GoGob,
+            crate::go::GoSerializer::Json => PayloadFormat::GoJson,
+        }
+    }
+}
+
+impl PayloadFormat {
+    /// A first guess at the payload size, to allocate once.
+    pub(crate) fn size_hint<V>(self, session: &Session<V>) -> usize {
+        match self {
+            PayloadFormat::Kv => session.iter().map(|(k, _)| k.len() + 24).sum(),
+            // gob: two short messages of framing; JSON: quotes and escapes.
+            #[cfg(feature = "go")]
+            PayloadFormat::GoGob | PayloadFormat::GoJson => {
+                24 + session.iter().map(|(k, _)| k.len() + 32).sum::<usize>()
+            }
+        }
+    }
+
+    /// Appends the session's entries to `out`.
+    ///
+    /// # Errors
+    /// [`KvError::TooLarge`] for an entry beyond [`kv::MAX_LEN`]; in the Go
+    /// formats, a value whose bytes are not UTF-8 (no Go string we can write):
+    /// [`GobError::ValueNotString`](crate::GobError::ValueNotString) or
+    /// [`JsonError::NotUtf8`](crate::JsonError::NotUtf8).
+    pub(crate) fn write<V: SessionValue>(
+        self,
+        session: &Session<V>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        match self {
+            PayloadFormat::Kv => write_kv(session, out),
+            #[cfg(feature = "go")]
+            PayloadFormat::GoGob => go::write_gob(session, out),
+            #[cfg(feature = "go")]
+            PayloadFormat::GoJson => go::write_json(session, out),
+        }
+    }
+
+    /// Reads every entry, in ascending key order, or fails: never half a
+    /// session.
+    ///
+    /// # Errors
+    /// [`Error::Payload`] for a malformed payload, [`Error::InvalidValue`]
+    /// when a value's bytes do not make a `V`.
+    pub(crate) fn read<V: SessionValue>(self, payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
+        match self {
+            PayloadFormat::Kv => read_kv(payload),
+            #[cfg(feature = "go")]
+            PayloadFormat::GoGob => go::read_gob(payload),
+            #[cfg(feature = "go")]
+            PayloadFormat::GoJson => go::read_json(payload),
+        }
+    }
+}
+
+/// Each value is written straight into `out`, after a one-byte length
+/// placeholder that is widened afterwards if the value turns out to be 128
+/// bytes or more: no per-value buffer. A session iterates in the ascending
+/// order [`kv`] requires.
+fn write_kv<V: SessionValue>(session: &Session<V>, out: &mut Vec<u8>) -> Result<(), Error> {
+    for (key, value) in session {
+        if key.len() > kv::MAX_LEN {
+            return Err(KvError::TooLarge.into());
+        }
+        push_varint(out, key.len());
+        out.extend_from_slice(key.as_bytes());
+        let at = out.len();
+        out.push(0);
+        value.write_bytes(out);
+        let len = out.len() - at - 1;
+        if len > kv::MAX_LEN {
+            return Err(KvError::TooLarge.into());
+        }
+        let mut prefix = [0u8; 3];
+        let used = varint(len, &mut prefix);
+        out.splice(at..at + 1, prefix[..used].iter().copied());
+    }
+    Ok(())
+}
+
+/// The reader checks that keys ascend strictly, so the entries need no
+/// sorting.
+fn read_kv<V: SessionValue>(payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
+    let mut values = Vec::new();
+    for entry in kv::KvReader::new(payload) {
+        let (key, bytes) = entry?;
+        let value = V::from_bytes(bytes).map_err(|reason| Error::InvalidValue { reason })?;
+        values.push((String::from(key), value));
+    }
+    Ok(values)
+}
+
+fn push_varint(out: &mut Vec<u8>, n: usize) {
+    let mut prefix = [0u8; 3];
+    let used = varint(n, &mut prefix);
+    out.extend_from_slice(&prefix[..used]);
+}
+
+/// LEB128 of `n <= kv::MAX_LEN` into `buf`; returns the bytes used.
+fn varint(mut n: usize, buf: &mut [u8; 3]) -> usize {
+    let mut used = 0;
+    while n >= 0x80 {
+        buf[used] = (n as u8) | 0x80;
+        n >>= 7;
+        used += 1;
+    }
+    buf[used] = n as u8;
+    used + 1
+}
+
+/// Go's `map[string]string`, by way of [`crate::go`]: each value travels as
+/// the Go string holding its [`SessionValue`] bytes (a `String` as itself, an
+/// integer in decimal, a `bool` as `1` or `0`), which is what a Go service
+/// using `NewCookieStore[string]` stores and reads.
+#[cfg(feature = "go")]
+mod go {
+    use super::*;
+    use crate::error::{GobError, JsonError};
+    use crate::go::{GoMap, GoValue, gob, json};
+
+    /// The session as a Go map of strings, or `not_text` for a value whose
+    /// bytes are not UTF-8.
+    fn to_map<V: SessionValue>(session: &Session<V>, not_text: Error) -> Result<GoMap, Error> {
+        let mut bytes = Vec::new();
+        let mut map = GoMap::new();
+        for (key, value) in session {
+            bytes.clear();
+            value.write_bytes(&mut bytes);
+            let text = String::from_utf8(core::mem::take(&mut bytes)).map_err(|_| not_text)?;
+            map.insert(String::from(key), GoValue::String(text));
+        }
+        Ok(map)
+    }
+
+    /// Values back from their Go strings; a map iterates in ascending key
+    /// order, as a session needs.
+    fn from_map<V: SessionValue>(map: GoMap) -> Result<Vec<(String, V)>, Error> {
+        let mut values = Vec::with_capacity(map.len());
+        for (key, value) in map {
+            let GoValue::String(text) = value else {
+                return Err(Error::InvalidValue {
+                    reason: "not a Go string",
+                });
+            };
+            let value =
+                V::from_bytes(text.as_bytes()).map_err(|reason| Error::InvalidValue { reason })?;
+            values.push((key, value));
+        }
+        Ok(values)
+    }
+
+    pub(super) fn write_gob<V: SessionValue>(
+        session: &Session<V>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let map = to_map(session, GobError::ValueNotString.into())?;
+        gob::encode_string_map(&map, out)
+    }
+
+    pub(super) fn write_json<V: SessionValue>(
+        session: &Session<V>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let map = to_map(session, JsonError::NotUtf8.into())?;
+        json::encode(&map, out)
+    }
+
+    /// Only `map[string]string`: a Go `NewCookieStore[string]` cannot read
+    /// the other map types gob carries, nor would it write them.
+    pub(super) fn read_gob<V: SessionValue>(payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
+        match gob::decode_typed(payload)? {
+            (map, gob::GobMapType::StringToString) => from_map(map),
+            _ => Err(GobError::UnsupportedType.into()),
+        }
+    }
+
+    pub(super) fn read_json<V: SessionValue>(payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
+        from_map(json::decode(payload)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec;
+
+    #[test]
+    fn kv_matches_the_core_writer() {
+        // Values around each length-prefix boundary, against kv::KvWriter.
+        for len in [0, 1, 127, 128, 129, 16_383, 16_384, 20_000] {
+            let mut s = Session::new("s");
+            s.set("a", vec![b'x'; len]);
+            s.set("b", vec![b'y'; 3]);
+            let mut ours = Vec::new();
+            PayloadFormat::Kv.write(&s, &mut ours).unwrap();
+            let mut buf = vec![0u8; len + 64];
+            let mut w = kv::KvWriter::new(&mut buf);
+            w.push("a", &vec![b'x'; len]).unwrap();
+            w.push("b", b"yyy").unwrap();
+            assert_eq!(ours, w.finish(), "value length {len}");
+            let back: Vec<(String, Vec<u8>)> = PayloadFormat::Kv.read(&ours).unwrap();
+            assert_eq!(Session::from_sorted("s", back), s);
+        }
+    }
+
+    #[test]
+    fn read_is_all_or_nothing() {
+        let payload = kv::to_vec::<32>([("a", &b"1"[..]), ("b", &b"x"[..])]).unwrap();
+        assert_eq!(
+            PayloadFormat::Kv.read::<u8>(&payload),
+            Err(Error::InvalidValue {
+                reason: "not a decimal integer"
+            })
+        );
+        assert_eq!(
+            PayloadFormat::Kv.read::<String>(&[1, b'b', 0, 1, b'a', 0]),
+            Err(Error::Payload(KvError::Unsorted))
+        );
+        assert_eq!(
+            PayloadFormat::Kv.read::<String>(&[]).map(|m| m.len()),
+            Ok(0)
+        );
+    }
+
+    #[cfg(feature = "go")]
+    #[test]
+    fn go_formats_are_go_maps_of_strings() {
+        use crate::go::{GoMap, GoValue, gob, json};
+        let mut s = Session::new("s");
+        s.set("b", 7u16);
+        s.set("a", 300u16);
+        let map: GoMap = [("a".into(), "300".into()), ("b".into(), "7".into())].into();
+        let mut want = Vec::new();
+        gob::encode_string_map(&map, &mut want).unwrap();
+        let mut ours = Vec::new();
+        PayloadFormat::GoGob.write(&s, &mut ours).unwrap();
+        assert_eq!(ours, want);
+        let back: Vec<(String, u16)> = PayloadFormat::GoGob.read(&ours).unwrap();
+        assert_eq!(Session::from_sorted("s", back), s);
+
+        let mut ours = Vec::new();
+        PayloadFormat::GoJson.write(&s, &mut ours).unwrap();
+        assert_eq!(ours, b"{\"a\":\"300\",\"b\":\"7\"}\n");
+        let back: Vec<(String, u16)> = PayloadFormat::GoJson.read(&ours).unwrap();
+        assert_eq!(Session::from_sorted("s", back), s);
+
+        // A Go bool is not a Go string.
+        let mut j = Vec::new();
+        json::encode(&[("a".into(), GoValue::Bool(true))].into(), &mut j).unwrap();
+        assert_eq!(
+            PayloadFormat::GoJson.read::<bool>(&j),
+            Err(Error::InvalidValue {
+                reason: "not a Go string"
+            })
+        );
+    }
+}

@@ -1,0 +1,353 @@
+#![cfg(feature = "http")]
+//! End to end: the demo server (`examples/server.rs`, included as is) on an
+//! ephemeral loopback port, driven over real TCP by a small HTTP/1.1 client
+//! that keeps cookies the way a browser does for one host.
+//!
+//! Steps: login form, login (303 + Set-Cookie), welcome (200), index when
+//! logged in, logout (303 + expiring Set-Cookie), welcome again (401), then
+//! a tampered cookie, an expired one, one from another key and a session
+//! without `user-id` (each 401), and a bad login (400).
+
+#[allow(dead_code)]
+#[path = "../examples/server.rs"]
+mod server;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use securecookie::{CookieConfig, CookieStore, Iv, Keys};
+
+const HASH_HEX: &str = "0707070707070707070707070707070707070707070707070707070707070707";
+const BLOCK_HEX: &str = "0909090909090909090909090909090909090909090909090909090909090909";
+
+/// A response, as read off the wire.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// One HTTP/1.1 request per connection (`Connection: close`), read to EOF.
+///
+/// Hand-written rather than `reqwest` with its cookie store: that would add
+/// a full HTTP client stack (hyper's client, url, cookie_store, publicsuffix)
+/// to the dev-dependencies for ~80 lines of work, and this one sends exactly
+/// the bytes a test wants, tampered cookies included.
+fn request(addr: SocketAddr, method: &str, path: &str, cookie: Option<&str>, body: &str) -> Reply {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(cookie) = cookie {
+        req.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    parse_reply(&raw)
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let text = std::str::from_utf8(raw).expect("UTF-8 response");
+    let (head, rest) = text.split_once("\r\n\r\n").expect("end of headers");
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
+    let headers: Vec<(String, String)> = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').expect("header line");
+            (n.trim().to_string(), v.trim().to_string())
+        })
+        .collect();
+    let mut reply = Reply {
+        status,
+        headers,
+        body: String::new(),
+    };
+    reply.body = match reply.header("transfer-encoding") {
+        Some(te) if te.eq_ignore_ascii_case("chunked") => dechunk(rest),
+        _ => {
+            let len: usize = reply
+                .header("content-length")
+                .map_or(rest.len(), |l| l.parse().unwrap());
+            rest[..len].to_string()
+        }
+    };
+    reply
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    loop {
+        let (size, tail) = rest.split_once("\r\n").expect("chunk size");
+        let size = usize::from_str_radix(size.trim(), 16).expect("hex chunk size");
+        if size == 0 {
+            return body;
+        }
+        body.push_str(&tail[..size]);
+        rest = &tail[size + 2..];
+    }
+}
+
+/// A client with a cookie jar for one host: `Set-Cookie` adds or replaces a
+/// cookie, and one with `Max-Age=0` (or an empty value) removes it.
+struct Browser {
+    addr: SocketAddr,
+    jar: BTreeMap<String, String>,
+}
+
+impl Browser {
+    fn send(&mut self, method: &str, path: &str, body: &str) -> Reply {
+        let cookie = (!self.jar.is_empty()).then(|| {
+            self.jar
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let reply = request(self.addr, method, path, cookie.as_deref(), body);
+        for line in reply.set_cookies() {
+            let (pair, attributes) = line.split_once(';').unwrap_or((line, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            let expired = attributes
+                .split(';')
+                .any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+            if expired || value.is_empty() {
+                self.jar.remove(name);
+            } else {
+                self.jar.insert(name.to_string(), value.to_string());
+            }
+        }
+        reply
+    }
+}
+
+fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn login_welcome_logout_and_refusals() {
+    let settings = server::Settings::from_env(env(&[
+        ("ADDR", "127.0.0.1:0"),
+        ("SESSION_HASH_KEY", HASH_HEX),
+        ("SESSION_BLOCK_KEY", BLOCK_HEX),
+        ("INSECURE_COOKIES", "1"),
+    ]))
+    .unwrap();
+    assert!(!settings.random_keys);
+    let store = settings.store().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(&settings.addr))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    assert!(addr.ip().is_loopback());
+    runtime.spawn(server::serve(listener, store.clone()));
+
+    let mut browser = Browser {
+        addr,
+        jar: BTreeMap::new(),
+    };
+
+    // 1. Not logged in: the login form.
+    let index = browser.send("GET", "/", "");
+    assert_eq!(index.status, 200);
+    assert!(
+        index
+            .body
+            .contains(r#"<form action="/login" method="post">"#)
+    );
+
+    // 2. Login: 303 to /welcome with the session cookie (debug config).
+    let login = browser.send("POST", "/login", "user-id=alice");
+    assert_eq!(login.status, 303);
+    assert_eq!(login.header("location"), Some("/welcome"));
+    let set = login.set_cookies();
+    assert_eq!(set.len(), 1);
+    assert!(set[0].starts_with("my-app="));
+    let attributes = set[0].split_once(';').unwrap().1;
+    assert!(attributes.starts_with(" Path=/; Expires="));
+    assert!(attributes.ends_with("; Max-Age=604800; HttpOnly; SameSite=Lax"));
+    let login_cookie = browser.jar["my-app"].clone();
+
+    // 3. Welcome.
+    let welcome = browser.send("GET", "/welcome", "");
+    assert_eq!(welcome.status, 200);
+    assert!(welcome.body.contains("Welcome alice!"));
+    assert!(
+        welcome
+            .body
+            .contains(r#"<form action="/logout" method="post">"#)
+    );
+
+    // 4. The index now links to /welcome.
+    let index = browser.send("GET", "/", "");
+    assert!(index.body.contains(r#"<a href="/welcome">"#));
+    assert!(!index.body.contains("/login"));
+
+    // 5. Logout: 303 to / with a Set-Cookie that expires the cookie, keeping
+    //    the attributes it was set with.
+    let logout = browser.send("POST", "/logout", "");
+    assert_eq!(logout.status, 303);
+    assert_eq!(logout.header("location"), Some("/"));
+    assert_eq!(
+        logout.set_cookies(),
+        [
+            "my-app=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; SameSite=Lax"
+        ]
+    );
+    assert!(browser.jar.is_empty());
+
+    // 6. Welcome again: no session.
+    let again = browser.send("GET", "/welcome", "");
+    assert_eq!(
+        (again.status, again.body.as_str()),
+        (401, "missing session\n")
+    );
+
+    let welcome_with = |cookie: &str| {
+        let reply = request(addr, "GET", "/welcome", Some(cookie), "");
+        (reply.status, reply.body)
+    };
+
+    // 7. The login cookie, one character changed.
+    let mut tampered = login_cookie.clone();
+    let at = tampered.len() / 2;
+    let c = if &tampered[at..=at] == "A" { "B" } else { "A" };
+    tampered.replace_range(at..=at, c);
+    assert_eq!(
+        welcome_with(&format!("my-app={tampered}")),
+        (401, "missing session\n".to_string())
+    );
+
+    // 8. Expired: made with the server's keys 7 days and 10 seconds ago.
+    //    The same session made 10 seconds ago is accepted, so the refusal
+    //    is the age and nothing else.
+    let mut session = store.new_session("my-app");
+    session.set("user-id", "bob".to_string());
+    let made_at = |t: u64| {
+        let line = store.save_at(&session, t, Iv::random().unwrap()).unwrap();
+        line.split(';').next().unwrap().to_string()
+    };
+    assert_eq!(
+        welcome_with(&made_at(now() - 10)),
+        (200, "<p>Welcome bob!</p>\n<form action=\"/logout\" method=\"post\">\n<input type=\"submit\" value=\"Logout\">\n</form>\n".to_string())
+    );
+    assert_eq!(
+        welcome_with(&made_at(now() - 7 * 24 * 3600 - 10)),
+        (401, "missing session\n".to_string())
+    );
+
+    // 9. A cookie made with other keys.
+    let stranger = CookieStore::<String>::new(
+        CookieConfig::debug(),
+        [Keys::new(&[1; 32], Some(&[2; 32])).unwrap()],
+    )
+    .unwrap();
+    let foreign = stranger.save(&session).unwrap();
+    assert_eq!(
+        welcome_with(foreign.split(';').next().unwrap()),
+        (401, "missing session\n".to_string())
+    );
+
+    // 10. A valid session without user-id.
+    let mut other = store.new_session("my-app");
+    other.set("theme", "dark".to_string());
+    let line = store.save(&other).unwrap();
+    assert_eq!(
+        welcome_with(line.split(';').next().unwrap()),
+        (401, "missing user-id\n".to_string())
+    );
+
+    // 11. A login without a usable user-id.
+    let bad = request(addr, "POST", "/login", None, "user-id=%3Cscript%3E");
+    assert_eq!(bad.status, 400);
+    assert!(bad.set_cookies().is_empty());
+}
+
+#[test]
+fn settings_from_the_environment() {
+    let s = server::Settings::from_env(env(&[])).unwrap();
+    assert_eq!(s.addr, "127.0.0.1:8080");
+    assert!(s.random_keys && s.keys.is_encrypted());
+    assert_eq!(s.config, CookieConfig::default());
+
+    let s = server::Settings::from_env(env(&[
+        ("SESSION_HASH_KEY", HASH_HEX),
+        ("INSECURE_COOKIES", "1"),
+    ]))
+    .unwrap();
+    assert!(!s.random_keys && !s.keys.is_encrypted());
+    assert_eq!(s.config, CookieConfig::debug());
+
+    let err = |vars| server::Settings::from_env(env(vars)).err().unwrap();
+    assert_eq!(
+        err(&[("SESSION_HASH_KEY", "0g")]),
+        "SESSION_HASH_KEY is not hex"
+    );
+    assert_eq!(
+        err(&[("SESSION_HASH_KEY", "070")]),
+        "SESSION_HASH_KEY is not hex (odd length)"
+    );
+    assert_eq!(
+        err(&[("SESSION_HASH_KEY", "0707")]),
+        "bad session key: hash key is 2 bytes; at least 32 are required"
+    );
+    assert_eq!(
+        err(&[
+            ("SESSION_HASH_KEY", HASH_HEX),
+            ("SESSION_BLOCK_KEY", "0909")
+        ]),
+        "bad session key: block key is 2 bytes; it must be 16, 24 or 32"
+    );
+    assert_eq!(
+        err(&[("SESSION_BLOCK_KEY", BLOCK_HEX)]),
+        "SESSION_BLOCK_KEY is set but SESSION_HASH_KEY is not"
+    );
+}
