@@ -20,12 +20,16 @@ fuzz_target!(|data: &[u8]| {
     };
     let pairs: Vec<_> = header::pairs(h).collect();
     assert!(pairs.len() <= h.matches(';').count() + 1);
-    for &(n, v) in &pairs {
+    for (i, &(n, v)) in pairs.iter().enumerate() {
         assert!(within(h, n) && within(h, v));
         assert!(!n.is_empty());
         assert!(!n.contains([';', '=']) && !v.contains(';'));
         assert_eq!(n, n.trim_matches([' ', '\t']));
-        assert!(header::find_all(h, n).any(|x| std::ptr::eq(x, v)));
+        // Each lookup rescans the header: only for the first few pairs, so
+        // that a header of thousands of pairs stays fast to fuzz.
+        if i < 8 {
+            assert!(header::find_all(h, n).any(|x| std::ptr::eq(x, v)));
+        }
     }
     let expected: Vec<_> = pairs.iter().filter(|p| p.0 == name).map(|p| p.1).collect();
     let all: Vec<_> = header::find_all(h, name).collect();
