@@ -3,8 +3,8 @@
 //!
 //! Run with `cargo run --example go_sessions --features go`.
 
-use securecookie::go::{GoMap, GoValue, gob};
-use securecookie::{Codec, Error, Keys, decode_buf_len, header};
+use securecookie::go::{GoMap, GoSerializer, GoValue, gob};
+use securecookie::{Codec, CookieConfig, CookieStore, Error, Keys, decode_buf_len, header};
 
 /// A cookie written by Go's gorilla/securecookie 1.1.1 with the default gob
 /// serializer, for `map[string]string{"user-id": "a1b2c3"}` (the golden
@@ -43,5 +43,20 @@ fn main() -> Result<(), Error> {
     let mut payload = Vec::new();
     gob::encode_any_map(&flags, &mut payload)?;
     println!("gorilla/sessions payload: {} bytes of gob", payload.len());
+
+    // The same through the session store: what dghubble/sessions'
+    // NewCookieStore[string](DefaultCookieConfig, hashKey, blockKey) does.
+    let keys = Keys::new(&hash_key, Some(&block_key))?;
+    let store = CookieStore::<String>::go_compatible(CookieConfig::default(), [keys.clone()])?;
+    let session = store.get_at(&cookie_header, "session", now)?;
+    println!("store: user-id {:?}", session.get("user-id"));
+    println!("Set-Cookie: {}", store.save(&session)?);
+
+    // Moving off Go's format: read both, write compact.
+    let migrating = CookieStore::<String>::new(CookieConfig::default(), [keys])?
+        .migrate_from_go(GoSerializer::Gob);
+    let (session, outdated) = migrating.get_outdated_at(&cookie_header, "session", now)?;
+    println!("migrating: Go cookie read (re-issue: {outdated})");
+    println!("Set-Cookie: {}", migrating.save(&session)?);
     Ok(())
 }

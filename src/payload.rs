@@ -1,10 +1,10 @@
 //! (std) The one seam between a [`Session`] and the bytes the envelope
 //! protects: which serialization a store's cookies carry.
 //!
-//! Only the crate's own [`kv`](crate::kv) format exists today. Go's gob and
-//! JSON payloads (to share cookies with dghubble/sessions and
-//! gorilla/sessions) plug in here as more variants, so that the store,
-//! the envelope and the header code stay as they are.
+//! The crate's own [`kv`](crate::kv) format, and (feature `go`) the gob and
+//! JSON payloads of Go's gorilla/securecookie, as dghubble/sessions'
+//! `NewCookieStore[string]` writes them: a `map[string]string`. The store,
+//! the envelope and the header code do not know which one is in use.
 
 use std::string::String;
 use std::vec::Vec;
@@ -21,6 +21,24 @@ pub(crate) enum PayloadFormat {
     /// [`SessionValue`] bytes.
     #[default]
     Kv,
+    /// Go's `securecookie.GobEncoder` over a `map[string]string`: each value
+    /// is its [`SessionValue`] bytes as a Go string, so they must be UTF-8.
+    #[cfg(feature = "go")]
+    GoGob,
+    /// Go's `securecookie.JSONEncoder` over a `map[string]string`: a JSON
+    /// object whose values are strings, as for [`GoGob`](Self::GoGob).
+    #[cfg(feature = "go")]
+    GoJson,
+}
+
+#[cfg(feature = "go")]
+impl From<crate::go::GoSerializer> for PayloadFormat {
+    fn from(serializer: crate::go::GoSerializer) -> Self {
+        match serializer {
+            crate::go::GoSerializer::Gob => PayloadFormat::GoGob,
+            crate::go::GoSerializer::Json => PayloadFormat::GoJson,
+        }
+    }
 }
 
 impl PayloadFormat {
@@ -28,13 +46,21 @@ impl PayloadFormat {
     pub(crate) fn size_hint<V>(self, session: &Session<V>) -> usize {
         match self {
             PayloadFormat::Kv => session.iter().map(|(k, _)| k.len() + 24).sum(),
+            // gob: two short messages of framing; JSON: quotes and escapes.
+            #[cfg(feature = "go")]
+            PayloadFormat::GoGob | PayloadFormat::GoJson => {
+                24 + session.iter().map(|(k, _)| k.len() + 32).sum::<usize>()
+            }
         }
     }
 
     /// Appends the session's entries to `out`.
     ///
     /// # Errors
-    /// [`KvError::TooLarge`] for an entry beyond [`kv::MAX_LEN`].
+    /// [`KvError::TooLarge`] for an entry beyond [`kv::MAX_LEN`]; in the Go
+    /// formats, a value whose bytes are not UTF-8 (no Go string we can write):
+    /// [`GobError::ValueNotString`](crate::GobError::ValueNotString) or
+    /// [`JsonError::NotUtf8`](crate::JsonError::NotUtf8).
     pub(crate) fn write<V: SessionValue>(
         self,
         session: &Session<V>,
@@ -42,6 +68,10 @@ impl PayloadFormat {
     ) -> Result<(), Error> {
         match self {
             PayloadFormat::Kv => write_kv(session, out),
+            #[cfg(feature = "go")]
+            PayloadFormat::GoGob => go::write_gob(session, out),
+            #[cfg(feature = "go")]
+            PayloadFormat::GoJson => go::write_json(session, out),
         }
     }
 
@@ -54,6 +84,10 @@ impl PayloadFormat {
     pub(crate) fn read<V: SessionValue>(self, payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
         match self {
             PayloadFormat::Kv => read_kv(payload),
+            #[cfg(feature = "go")]
+            PayloadFormat::GoGob => go::read_gob(payload),
+            #[cfg(feature = "go")]
+            PayloadFormat::GoJson => go::read_json(payload),
         }
     }
 }
@@ -113,6 +147,77 @@ fn varint(mut n: usize, buf: &mut [u8; 3]) -> usize {
     used + 1
 }
 
+/// Go's `map[string]string`, by way of [`crate::go`]: each value travels as
+/// the Go string holding its [`SessionValue`] bytes (a `String` as itself, an
+/// integer in decimal, a `bool` as `1` or `0`), which is what a Go service
+/// using `NewCookieStore[string]` stores and reads.
+#[cfg(feature = "go")]
+mod go {
+    use super::*;
+    use crate::error::{GobError, JsonError};
+    use crate::go::{GoMap, GoValue, gob, json};
+
+    /// The session as a Go map of strings, or `not_text` for a value whose
+    /// bytes are not UTF-8.
+    fn to_map<V: SessionValue>(session: &Session<V>, not_text: Error) -> Result<GoMap, Error> {
+        let mut bytes = Vec::new();
+        let mut map = GoMap::new();
+        for (key, value) in session {
+            bytes.clear();
+            value.write_bytes(&mut bytes);
+            let text = String::from_utf8(core::mem::take(&mut bytes)).map_err(|_| not_text)?;
+            map.insert(String::from(key), GoValue::String(text));
+        }
+        Ok(map)
+    }
+
+    /// Values back from their Go strings; a map iterates in ascending key
+    /// order, as a session needs.
+    fn from_map<V: SessionValue>(map: GoMap) -> Result<Vec<(String, V)>, Error> {
+        let mut values = Vec::with_capacity(map.len());
+        for (key, value) in map {
+            let GoValue::String(text) = value else {
+                return Err(Error::InvalidValue {
+                    reason: "not a Go string",
+                });
+            };
+            let value =
+                V::from_bytes(text.as_bytes()).map_err(|reason| Error::InvalidValue { reason })?;
+            values.push((key, value));
+        }
+        Ok(values)
+    }
+
+    pub(super) fn write_gob<V: SessionValue>(
+        session: &Session<V>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let map = to_map(session, GobError::ValueNotString.into())?;
+        gob::encode_string_map(&map, out)
+    }
+
+    pub(super) fn write_json<V: SessionValue>(
+        session: &Session<V>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let map = to_map(session, JsonError::NotUtf8.into())?;
+        json::encode(&map, out)
+    }
+
+    /// Only `map[string]string`: a Go `NewCookieStore[string]` cannot read
+    /// the other map types gob carries, nor would it write them.
+    pub(super) fn read_gob<V: SessionValue>(payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
+        match gob::decode_typed(payload)? {
+            (map, gob::GobMapType::StringToString) => from_map(map),
+            _ => Err(GobError::UnsupportedType.into()),
+        }
+    }
+
+    pub(super) fn read_json<V: SessionValue>(payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
+        from_map(json::decode(payload)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +258,39 @@ mod tests {
         assert_eq!(
             PayloadFormat::Kv.read::<String>(&[]).map(|m| m.len()),
             Ok(0)
+        );
+    }
+
+    #[cfg(feature = "go")]
+    #[test]
+    fn go_formats_are_go_maps_of_strings() {
+        use crate::go::{GoMap, GoValue, gob, json};
+        let mut s = Session::new("s");
+        s.set("b", 7u16);
+        s.set("a", 300u16);
+        let map: GoMap = [("a".into(), "300".into()), ("b".into(), "7".into())].into();
+        let mut want = Vec::new();
+        gob::encode_string_map(&map, &mut want).unwrap();
+        let mut ours = Vec::new();
+        PayloadFormat::GoGob.write(&s, &mut ours).unwrap();
+        assert_eq!(ours, want);
+        let back: Vec<(String, u16)> = PayloadFormat::GoGob.read(&ours).unwrap();
+        assert_eq!(Session::from_sorted("s", back), s);
+
+        let mut ours = Vec::new();
+        PayloadFormat::GoJson.write(&s, &mut ours).unwrap();
+        assert_eq!(ours, b"{\"a\":\"300\",\"b\":\"7\"}\n");
+        let back: Vec<(String, u16)> = PayloadFormat::GoJson.read(&ours).unwrap();
+        assert_eq!(Session::from_sorted("s", back), s);
+
+        // A Go bool is not a Go string.
+        let mut j = Vec::new();
+        json::encode(&[("a".into(), GoValue::Bool(true))].into(), &mut j).unwrap();
+        assert_eq!(
+            PayloadFormat::GoJson.read::<bool>(&j),
+            Err(Error::InvalidValue {
+                reason: "not a Go string"
+            })
         );
     }
 }

@@ -14,6 +14,8 @@ use std::vec::Vec;
 use crate::codec::{Codec, Codecs, DEFAULT_MAX_AGE, Format, decode_buf_len};
 use crate::envelope::is_token;
 use crate::error::Error;
+#[cfg(feature = "go")]
+use crate::go::GoSerializer;
 use crate::header;
 use crate::iv::Iv;
 use crate::keys::Keys;
@@ -218,12 +220,24 @@ impl CookieConfig {
 /// all of them decode.
 ///
 /// **Go's wire format**: [`gorilla`](Self::gorilla) switches to the envelope
-/// of gorilla/securecookie. The payload inside stays the crate's key/value
-/// format until Go's gob serialization is supported.
+/// of gorilla/securecookie, with the crate's key/value payload inside. With
+/// the `go` feature, `go_compatible` reads and writes exactly the cookies of
+/// Go's dghubble/sessions (gob payload too), and `migrate_from_go` moves a
+/// fleet off them without logging anyone out. Each of these sets the
+/// store's format (the last call wins); [`max_age`](Self::max_age) holds
+/// whatever the order.
 pub struct CookieStore<V> {
     config: CookieConfig,
+    /// The key pairs, newest first: `codecs` is rebuilt from them when the
+    /// format changes.
+    keys: Vec<Keys>,
+    mode: Mode,
+    /// Set by [`max_age`](Self::max_age); else derived from the mode.
+    max_age: Option<u64>,
     codecs: Vec<Codec>,
-    payload: PayloadFormat,
+    /// The payload format of each codec's cookies: `payloads[i]` reads what
+    /// `codecs[i]` verified; `payloads[0]` writes.
+    payloads: Vec<PayloadFormat>,
     /// The attributes that never change, rendered once: those before
     /// `Expires` (`; Path=/`) and those after it (`; Max-Age=...; HttpOnly`).
     attributes: (String, String),
@@ -232,12 +246,28 @@ pub struct CookieStore<V> {
     _values: core::marker::PhantomData<fn() -> V>,
 }
 
+/// What a store writes, and what it reads besides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// The kv payload in one envelope.
+    Native(Format),
+    /// Go's dghubble/sessions: gorilla envelope, Go payload, Go's 30 days.
+    #[cfg(feature = "go")]
+    Go(GoSerializer),
+    /// Writes `Native(Compact)`; reads that and `Go(serializer)`.
+    #[cfg(feature = "go")]
+    MigrateFromGo(GoSerializer),
+}
+
 impl<V> Clone for CookieStore<V> {
     fn clone(&self) -> Self {
         CookieStore {
             config: self.config.clone(),
+            keys: self.keys.clone(),
+            mode: self.mode,
+            max_age: self.max_age,
             codecs: self.codecs.clone(),
-            payload: self.payload,
+            payloads: self.payloads.clone(),
             attributes: self.attributes.clone(),
             _values: core::marker::PhantomData,
         }
@@ -248,6 +278,7 @@ impl<V> core::fmt::Debug for CookieStore<V> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("CookieStore")
             .field("config", &self.config)
+            .field("mode", &self.mode)
             .field("codecs", &self.codecs)
             .finish_non_exhaustive()
     }
@@ -267,12 +298,8 @@ impl<V> CookieStore<V> {
     /// when it was built.)
     pub fn new(config: CookieConfig, keys: impl IntoIterator<Item = Keys>) -> Result<Self, Error> {
         config.check()?;
-        let max_age = config.max_age.unwrap_or(DEFAULT_MAX_AGE);
-        let codecs: Vec<Codec> = keys
-            .into_iter()
-            .map(|k| Codec::new(k).max_age(max_age))
-            .collect();
-        if codecs.is_empty() {
+        let keys: Vec<Keys> = keys.into_iter().collect();
+        if keys.is_empty() {
             return Err(Error::NoKeys);
         }
         let before = SetCookie {
@@ -288,17 +315,23 @@ impl<V> CookieStore<V> {
             ..SetCookie::new("", "")
         };
         let attributes = (render_attributes(&before), render_attributes(&after));
-        Ok(CookieStore {
+        let store = CookieStore {
             config,
-            codecs,
-            payload: PayloadFormat::Kv,
+            keys,
+            mode: Mode::Native(Format::Compact),
+            max_age: None,
+            codecs: Vec::new(),
+            payloads: Vec::new(),
             attributes,
             _values: core::marker::PhantomData,
-        })
+        };
+        Ok(store.rebuild())
     }
 
     /// Writes cookies in Go's gorilla/securecookie envelope instead of the
-    /// compact one (and reads only those).
+    /// compact one (and reads only those). The payload inside stays the
+    /// crate's key/value format, which Go's sessions libraries do not read:
+    /// for those, see `go_compatible` (feature `go`).
     ///
     /// ```
     /// use securecookie::{CookieConfig, CookieStore, Format, Keys};
@@ -308,10 +341,9 @@ impl<V> CookieStore<V> {
     /// # Ok::<(), securecookie::Error>(())
     /// ```
     #[must_use]
-    pub fn gorilla(self) -> Self {
-        self.map_codecs(|c| {
-            Codec::with_format(c.keys().clone(), Format::Gorilla).max_age(c.get_max_age())
-        })
+    pub fn gorilla(mut self) -> Self {
+        self.mode = Mode::Native(Format::Gorilla);
+        self.rebuild()
     }
 
     /// Sets the age in seconds past which a cookie is rejected, apart from
@@ -327,12 +359,47 @@ impl<V> CookieStore<V> {
     /// # Ok::<(), securecookie::Error>(())
     /// ```
     #[must_use]
-    pub fn max_age(self, seconds: u64) -> Self {
-        self.map_codecs(|c| c.clone().max_age(seconds))
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self.rebuild()
     }
 
-    fn map_codecs(mut self, f: impl Fn(&Codec) -> Codec) -> Self {
-        self.codecs = self.codecs.iter().map(f).collect();
+    /// Builds the codecs and payload formats the mode, the keys and the max
+    /// age call for: the builder methods can come in any order.
+    fn rebuild(mut self) -> Self {
+        let native_age = self
+            .max_age
+            .unwrap_or(self.config.max_age.unwrap_or(DEFAULT_MAX_AGE));
+        let build = |format: Format, age: u64, payload: PayloadFormat| {
+            self.keys
+                .iter()
+                .map(move |k| (Codec::with_format(k.clone(), format).max_age(age), payload))
+        };
+        let (codecs, payloads): (Vec<Codec>, Vec<PayloadFormat>) = match self.mode {
+            Mode::Native(format) => build(format, native_age, PayloadFormat::Kv).unzip(),
+            #[cfg(feature = "go")]
+            Mode::Go(serializer) => {
+                // Go's codecs keep securecookie's 30 days whatever the
+                // cookie's Max-Age.
+                let age = self.max_age.unwrap_or(DEFAULT_MAX_AGE);
+                build(Format::Gorilla, age, serializer.into()).unzip()
+            }
+            #[cfg(feature = "go")]
+            Mode::MigrateFromGo(serializer) => {
+                // A Go cookie is accepted as long as both Go and this store
+                // would accept it: no longer than 30 days, no longer than
+                // our own max age (0: off, as asked).
+                let go_age = match native_age {
+                    0 => 0,
+                    age => age.min(DEFAULT_MAX_AGE),
+                };
+                build(Format::Compact, native_age, PayloadFormat::Kv)
+                    .chain(build(Format::Gorilla, go_age, serializer.into()))
+                    .unzip()
+            }
+        };
+        self.codecs = codecs;
+        self.payloads = payloads;
         self
     }
 
@@ -341,7 +408,8 @@ impl<V> CookieStore<V> {
         &self.config
     }
 
-    /// The codecs, newest key first (never empty).
+    /// The codecs, newest key first (never empty); while migrating from Go,
+    /// the compact ones, then the gorilla ones for the same keys.
     pub fn codecs(&self) -> &[Codec] {
         &self.codecs
     }
@@ -449,11 +517,12 @@ impl<V: SessionValue> CookieStore<V> {
         // One buffer for everything: the payload first, then the header line
         // after it (the codec encrypts and encodes the payload straight into
         // the line), then the line moved to the front over the payload.
-        let hint = self.payload.size_hint(session);
+        let payload_format = self.payloads[0];
+        let hint = payload_format.size_hint(session);
         let mut buf = Vec::with_capacity(
             hint + name.len() + 1 + codec.encoded_len(hint, now) + attributes_len,
         );
-        self.payload.write(session, &mut buf)?;
+        payload_format.write(session, &mut buf)?;
         let payload_len = buf.len();
         let len = name.len() + 1 + codec.encoded_len(payload_len, now);
         if len > MAX_COOKIE_LEN {
@@ -492,13 +561,62 @@ impl<V: SessionValue> CookieStore<V> {
     /// # Errors
     /// As [`get`](Store::get).
     pub fn get_at(&self, cookie_header: &str, name: &str, now: u64) -> Result<Session<V>, Error> {
+        self.get_outdated_at(cookie_header, name, now)
+            .map(|(session, _)| session)
+    }
+
+    /// [`get`](Self::get), and whether the cookie is outdated: made with an
+    /// older key, or (while migrating, see `migrate_from_go`) in Go's format.
+    /// [`save`](Self::save) the session to re-issue it with the newest key
+    /// in the current format; until then the old cookie keeps working.
+    ///
+    /// ```
+    /// use securecookie::{CookieConfig, CookieStore, Keys};
+    /// let old = Keys::new(&[1; 32], None)?;
+    /// let new = Keys::new(&[2; 32], None)?;
+    /// let before = CookieStore::<String>::new(CookieConfig::default(), [old.clone()])?;
+    /// let after = CookieStore::<String>::new(CookieConfig::default(), [new, old])?;
+    ///
+    /// let mut session = before.new_session("s");
+    /// session.set("user-id", "a1b2c3".to_string());
+    /// let cookie = before.save(&session)?;
+    /// let cookie = cookie.split(';').next().unwrap();
+    ///
+    /// let (session, outdated) = after.get_outdated(cookie, "s")?;
+    /// assert!(outdated);
+    /// let reissued = after.save(&session)?;
+    /// let (_, outdated) = after.get_outdated(reissued.split(';').next().unwrap(), "s")?;
+    /// assert!(!outdated);
+    /// # Ok::<(), securecookie::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    pub fn get_outdated(
+        &self,
+        cookie_header: &str,
+        name: &str,
+    ) -> Result<(Session<V>, bool), Error> {
+        self.get_outdated_at(cookie_header, name, crate::random::now())
+    }
+
+    /// [`get_outdated`](Self::get_outdated) at time `now` (Unix seconds).
+    ///
+    /// # Errors
+    /// As [`get`](Self::get).
+    pub fn get_outdated_at(
+        &self,
+        cookie_header: &str,
+        name: &str,
+        now: u64,
+    ) -> Result<(Session<V>, bool), Error> {
         if !is_token(name.as_bytes()) {
             return Err(Error::InvalidName);
         }
         let mut first_error = None;
         for value in header::find_all(cookie_header, name) {
             match self.decode(name, value, now) {
-                Ok(session) => return Ok(session),
+                Ok((session, index)) => return Ok((session, index != 0)),
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
@@ -507,14 +625,15 @@ impl<V: SessionValue> CookieStore<V> {
         Err(first_error.unwrap_or(Error::NoCookie))
     }
 
-    fn decode(&self, name: &str, value: &str, now: u64) -> Result<Session<V>, Error> {
+    /// The session and the index of the codec that verified it.
+    fn decode(&self, name: &str, value: &str, now: u64) -> Result<(Session<V>, usize), Error> {
         // A longer cookie is refused by the codec before it touches the
         // buffer: the buffer stays bounded whatever the client sends.
         let len = decode_buf_len(value.len().min(MAX_COOKIE_LEN));
         with_buf(len, |buf| {
             let decoded = Codecs::new(&self.codecs)?.decode(name, value, now, buf)?;
-            let values = self.payload.read(decoded.payload)?;
-            Ok(Session::from_sorted(name, values))
+            let values = self.payloads[decoded.index].read(decoded.payload)?;
+            Ok((Session::from_sorted(name, values), decoded.index))
         })
     }
 }
@@ -587,5 +706,7 @@ fn with_buf<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
     }
 }
 
+#[cfg(feature = "go")]
+mod go;
 #[cfg(test)]
 mod tests;

@@ -237,3 +237,247 @@ fn keys_can_come_from_the_environment() {
     ]);
     assert_eq!(signed_only.status.code(), Some(1));
 }
+
+/// The CLI's text-or-hex rule, written again here: text when UTF-8 without
+/// control characters (and, for a key, without `=`), else `0x` + hex.
+fn expected_shown(bytes: &[u8], is_key: bool) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(t) if !t.chars().any(|c| c.is_control() || (is_key && c == '=')) => t.to_string(),
+        _ => format!("0x{}", common::to_hex(bytes)),
+    }
+}
+
+#[test]
+fn decodes_every_positive_go_json_and_gob_vector() {
+    let mut counts = std::collections::BTreeMap::new();
+    let vectors = go_vectors();
+    for v in vectors.iter().filter(|v| {
+        v["kind"] == "positive" && (v["serializer"] == "json" || v["serializer"] == "gob")
+    }) {
+        let serializer = v["serializer"].as_str().unwrap();
+        let max_length = v["max_length"].to_string();
+        let now = (v["timestamp"].as_u64().unwrap() + 1).to_string();
+        // No --format: json and gob payloads default to the gorilla envelope.
+        let mut args = vec![
+            "decode",
+            "--payload",
+            serializer,
+            "--hash-key",
+            v["hash_key_hex"].as_str().unwrap(),
+            "--name",
+            v["name"].as_str().unwrap(),
+            "--now",
+            &now,
+            "--max-length",
+            &max_length,
+        ];
+        if let Some(b) = v["block_key_hex"].as_str() {
+            args.extend(["--block-key", b]);
+        }
+        args.push(v["cookie"].as_str().unwrap());
+        let out = run(&args);
+        assert!(out.status.success(), "{}: {out:?}", v["id"]);
+        let mut entries: Vec<(&String, &serde_json::Value)> =
+            v["payload"].as_object().unwrap().iter().collect();
+        entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let want: String = entries
+            .iter()
+            .map(|(k, s)| {
+                format!(
+                    "{}={}\n",
+                    expected_shown(k.as_bytes(), true),
+                    expected_shown(s.as_str().unwrap().as_bytes(), false)
+                )
+            })
+            .collect();
+        assert_eq!(stdout(&out), want, "{}", v["id"]);
+        *counts.entry(serializer).or_insert(0) += 1;
+    }
+    println!("cli: Go vectors decoded: {counts:?}");
+    assert_eq!(counts["json"], 34);
+    assert_eq!(counts["gob"], 33);
+}
+
+#[test]
+fn go_values_that_are_not_strings_print_as_documented() {
+    use securecookie::go::{GoMap, GoValue, gob, json};
+    let mut map = GoMap::new();
+    map.insert("a-int".into(), GoValue::Int(-42));
+    map.insert("b-uint".into(), GoValue::Uint(u64::MAX));
+    map.insert("c-yes".into(), true.into());
+    map.insert("d-float".into(), GoValue::Float(0.1));
+    map.insert("e-float".into(), GoValue::Float(1e21));
+    map.insert("f-float".into(), GoValue::Float(3.0));
+    map.insert("g-nil".into(), GoValue::Null);
+    map.insert("h-bytes".into(), vec![0u8, 0xff].into());
+    map.insert("i-text-bytes".into(), b"abc".to_vec().into());
+    map.insert("j-ctrl".into(), "a\nb".into());
+    map.insert("k=ey".into(), "v".into());
+    map.insert("l-nan".into(), GoValue::Float(f64::NAN));
+    map.insert("m-inf".into(), GoValue::Float(f64::NEG_INFINITY));
+    let mut payload = Vec::new();
+    gob::encode_any_map(&map, &mut payload).unwrap();
+    let want = "a-int=-42\nb-uint=18446744073709551615\nc-yes=true\nd-float=0.1\n\
+                e-float=1e+21\nf-float=3\ng-nil=<nil>\nh-bytes=0x00ff\ni-text-bytes=abc\n\
+                j-ctrl=0x610a62\n0x6b3d6579=v\nl-nan=NaN\nm-inf=-Inf\n";
+    let decode = |payload: &[u8], kind: &str| {
+        let enc = run(&[
+            "encode",
+            "--format",
+            "gorilla",
+            "--hash-key",
+            HASH,
+            "--name",
+            "s",
+            "--now",
+            "1800000000",
+            "--raw",
+            &common::to_hex(payload),
+        ]);
+        assert!(enc.status.success(), "{enc:?}");
+        run(&[
+            "decode",
+            "--payload",
+            kind,
+            "--hash-key",
+            HASH,
+            "--name",
+            "s",
+            "--now",
+            "1800000000",
+            stdout(&enc).trim(),
+        ])
+    };
+    let out = decode(&payload, "gob");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out), want);
+    // JSON has no NaN, infinities or []byte (Go writes base64 strings).
+    for k in ["l-nan", "m-inf", "h-bytes", "i-text-bytes"] {
+        map.remove(k);
+    }
+    let mut payload = Vec::new();
+    json::encode(&map, &mut payload).unwrap();
+    let out = decode(&payload, "json");
+    let want_json: String = want
+        .lines()
+        .filter(|l| !l.starts_with(['h', 'i', 'l', 'm']))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(stdout(&out), want_json);
+    // A JSON payload read as gob: refused, exit 1.
+    assert_eq!(decode(&payload, "gob").status.code(), Some(1));
+}
+
+#[test]
+fn encode_go_payloads_then_decode_them_and_go_reads_them() {
+    let pairs = ["user-id=a1b2c3", "eq=a=b", "empty=", "html=<a>&\u{2028}é"];
+    let want = "empty=\neq=a=b\nhtml=<a>&\u{2028}é\nuser-id=a1b2c3\n";
+    let go = common::go::go_program();
+    let mut go_checked = 0;
+    for kind in ["json", "gob"] {
+        for block in [None, Some(BLOCK)] {
+            let mut args = vec![
+                "encode",
+                "--payload",
+                kind,
+                "--hash-key",
+                HASH,
+                "--name",
+                "session",
+            ];
+            if let Some(b) = block {
+                args.extend(["--block-key", b]);
+            }
+            args.extend(pairs);
+            let enc = run(&args);
+            assert!(enc.status.success(), "{enc:?}");
+            let cookie = stdout(&enc).trim().to_string();
+            let mut args = vec![
+                "decode",
+                "--payload",
+                kind,
+                "--hash-key",
+                HASH,
+                "--name",
+                "session",
+            ];
+            if let Some(b) = block {
+                args.extend(["--block-key", b]);
+            }
+            args.push(&cookie);
+            assert_eq!(stdout(&run(&args)), want, "{kind}");
+
+            // The real gorilla/securecookie reads it (JSON into a
+            // map[string]interface{}, gob into the map[string]string of
+            // dghubble/sessions' NewCookieStore[string]).
+            let Some(bin) = &go else { continue };
+            let request = serde_json::json!({"op": "decode", "cases": [{
+                "hash": HASH, "block": block.unwrap_or(""), "name": "session",
+                "serializer": kind, "map": if kind == "gob" { "ss" } else { "si" },
+                "cookie": cookie,
+            }]});
+            let reply = common::go::run_go(bin, &request);
+            let got: String = reply["results"][0]["entries"]
+                .as_array()
+                .unwrap_or_else(|| panic!("Go refused it: {reply}"))
+                .iter()
+                .map(|e| {
+                    assert_eq!(e["t"], "string");
+                    format!(
+                        "{}={}\n",
+                        e["k"].as_str().unwrap(),
+                        e["v"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            assert_eq!(got, want, "Go read {kind} differently");
+            go_checked += 1;
+        }
+    }
+    if go.is_some() {
+        println!("cli: {go_checked} encoded cookies read by the real gorilla/securecookie");
+        assert_eq!(go_checked, 4);
+    }
+}
+
+#[test]
+fn go_payload_argument_errors_exit_2() {
+    let cases: [&[&str]; 3] = [
+        &[
+            "encode",
+            "--payload",
+            "gob",
+            "--hash-key",
+            HASH,
+            "--name",
+            "s",
+            "--raw",
+            "00",
+        ],
+        &[
+            "encode",
+            "--payload",
+            "json",
+            "--hash-key",
+            HASH,
+            "--name",
+            "s",
+            "a=1",
+            "a=2",
+        ],
+        &[
+            "decode",
+            "--payload",
+            "xml",
+            "--hash-key",
+            HASH,
+            "--name",
+            "s",
+            "x",
+        ],
+    ];
+    for args in cases {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+    }
+}

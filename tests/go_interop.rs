@@ -8,7 +8,11 @@
 //! - Go encodes, Rust decodes (and reads the payload);
 //! - Rust encodes, Go decodes (and reports the typed values it got);
 //! - Go's JSON and gob serializations are reproduced byte for byte (gob in a
-//!   fresh Go process, where the first type id is 65).
+//!   fresh Go process, where the first type id is 65);
+//! - `CookieStore::go_compatible` and dghubble/sessions' cookie store (its
+//!   Save and Get, replayed in the Go program) read each other's cookies,
+//!   with the same Set-Cookie attributes, and the migration mode turns Go's
+//!   cookies into compact ones.
 //!
 //! Without `go` on the PATH the test prints "skipped: go not installed" and
 //! passes; `SECURECOOKIE_REQUIRE_GO=1` turns that skip into a failure (for
@@ -17,19 +21,14 @@
 
 mod common;
 
+use common::go::{go_program, run_go};
 use common::{hex, to_hex};
 use securecookie::go::gob::GobMapType;
-use securecookie::go::{GoMap, GoValue, gob, json};
-use securecookie::{Codec, Iv, Keys, decode_buf_len};
+use securecookie::go::{GoMap, GoSerializer, GoValue, gob, json};
+use securecookie::{Codec, CookieConfig, CookieStore, Iv, Keys, SameSite, Session, decode_buf_len};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-const GOPATH: &str = "/usr/share/gocode";
-const GORILLA: &str = "/usr/share/gocode/src/github.com/gorilla/securecookie";
 
 /// A hash key and an optional block key.
 type KeyPair = (Vec<u8>, Option<Vec<u8>>);
@@ -61,52 +60,6 @@ fn now() -> u64 {
         .as_secs()
 }
 
-/// Skips (or, with SECURECOOKIE_REQUIRE_GO=1, fails) when Go or the gorilla
-/// package is missing; otherwise builds the Go program (once for all the
-/// tests, which run in parallel) and returns its path.
-fn go_program() -> Option<PathBuf> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(build_go_program).clone()
-}
-
-fn build_go_program() -> Option<PathBuf> {
-    let required = std::env::var_os("SECURECOOKIE_REQUIRE_GO").is_some_and(|v| v == "1");
-    let skip = |why: &str| {
-        assert!(!required, "SECURECOOKIE_REQUIRE_GO=1 but {why}");
-        println!("skipped: {why}");
-        eprintln!("skipped: {why}");
-        None
-    };
-    let version = match Command::new("go").arg("version").output() {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        _ => return skip("go not installed"),
-    };
-    if !Path::new(GORILLA).is_dir() {
-        return skip("golang-github-gorilla-securecookie-dev not installed");
-    }
-    println!("{}", version.trim());
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let bin = tmp.join("securecookie-go-interop");
-    let out = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg(".")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/go"))
-        .env("GOPATH", GOPATH)
-        .env("GO111MODULE", "off")
-        .env("GOFLAGS", "")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOCACHE", tmp.join("go-cache"))
-        .output()
-        .expect("run go build");
-    assert!(
-        out.status.success(),
-        "go build failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(bin)
-}
-
 /// The Go version's minor number (`go1.19.8` -> 19).
 fn go_minor() -> u32 {
     let out = Command::new("go").arg("version").output().unwrap();
@@ -115,29 +68,6 @@ fn go_minor() -> u32 {
         .find_map(|w| w.strip_prefix("go1."))
         .and_then(|v| v.split('.').next()?.parse().ok())
         .expect("go version")
-}
-
-/// Sends one request to the Go program, returns its reply.
-fn run_go(bin: &Path, request: &Value) -> Value {
-    let mut child = Command::new(bin)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the Go program");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "Go program failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("Go reply is JSON")
 }
 
 /// A typed entry of the Go program's protocol (see tests/interop/go).
@@ -617,4 +547,143 @@ fn our_gob_is_byte_for_byte_a_fresh_go_process() {
     println!(
         "go interop gob: {checked} single-entry payloads byte-identical to a fresh Go process"
     );
+}
+
+/// dghubble/sessions' CookieConfigs as (our config, the Go program's JSON).
+fn store_configs() -> Vec<(CookieConfig, Value)> {
+    let go = |domain: &str, path: &str, max_age: i64, secure: bool, http_only: bool, ss: &str| {
+        json!({"domain": domain, "path": path, "max_age": max_age, "secure": secure,
+               "http_only": http_only, "same_site": ss})
+    };
+    vec![
+        // sessions.DefaultCookieConfig
+        (
+            CookieConfig::default(),
+            go("", "/", 604_800, true, true, "Lax"),
+        ),
+        // sessions.DebugCookieConfig
+        (
+            CookieConfig::debug(),
+            go("", "/", 604_800, false, true, "Lax"),
+        ),
+        (
+            CookieConfig {
+                domain: Some("example.com".into()),
+                path: Some("/app".into()),
+                max_age: Some(3600),
+                same_site: Some(SameSite::Strict),
+                ..CookieConfig::default()
+            },
+            go("example.com", "/app", 3600, true, true, "Strict"),
+        ),
+        (
+            // A browser-session cookie: no Max-Age, no Expires.
+            CookieConfig {
+                max_age: None,
+                same_site: Some(SameSite::None),
+                ..CookieConfig::default()
+            },
+            go("", "/", 0, true, true, "None"),
+        ),
+    ]
+}
+
+fn store_session() -> Session<String> {
+    let mut s = Session::new("my-app");
+    s.set("user-id", "a1b2c3".to_string());
+    s.set("", String::new());
+    s.set(
+        "html",
+        "<a href=\"x\">&amp;</a>\u{2028}\n\t\0é€😀".to_string(),
+    );
+    s
+}
+
+fn store_entries(s: &Session<String>) -> Vec<Value> {
+    s.iter().map(|(k, v)| entry(k, "string", v)).collect()
+}
+
+/// `name=value`, the part of a Set-Cookie line a browser sends back.
+fn cookie_pair(line: &str) -> &str {
+    line.split(';').next().unwrap()
+}
+
+#[test]
+fn go_compatible_store_and_dghubble_sessions_read_each_other() {
+    let Some(bin) = go_program() else { return };
+    let session = store_session();
+    let (mut go_to_rust, mut rust_to_go, mut migrated) = (0, 0, 0);
+    for keys in &key_pairs() {
+        let rust_keys = || Keys::new(&keys.0, keys.1.as_deref()).unwrap();
+        for (config, go_config) in store_configs() {
+            let store =
+                CookieStore::<String>::go_compatible(config.clone(), [rust_keys()]).unwrap();
+            let migrating = CookieStore::<String>::new(config.clone(), [rust_keys()])
+                .unwrap()
+                .migrate_from_go(GoSerializer::Gob);
+            let t = now();
+            let mut c = case(keys, "gob", "ss");
+            c["name"] = "my-app".into();
+            c["config"] = go_config.clone();
+            c["now"] = t.into();
+            c["entries"] = store_entries(&session).into();
+
+            // --- Go's Save, our get; the Set-Cookie attributes are identical.
+            let reply = run_go(&bin, &json!({"op": "store-save", "cases": [c.clone()]}));
+            let go_line = reply["set_cookies"][0].as_str().unwrap().to_string();
+            let ours = store.save_at(&session, t, iv(&mut 0)).unwrap();
+            assert_eq!(
+                &go_line[cookie_pair(&go_line).len()..],
+                &ours[cookie_pair(&ours).len()..],
+                "Set-Cookie attributes differ from Go's"
+            );
+            assert_eq!(
+                store.get(cookie_pair(&go_line), "my-app"),
+                Ok(session.clone())
+            );
+            go_to_rust += 1;
+
+            // Migration: the Go cookie reads, and is re-issued as compact.
+            let (read, outdated) = migrating
+                .get_outdated(cookie_pair(&go_line), "my-app")
+                .unwrap();
+            assert_eq!((&read, outdated), (&session, true));
+            let compact = migrating.save(&read).unwrap();
+            assert_eq!(
+                migrating.get_outdated(cookie_pair(&compact), "my-app"),
+                Ok((session.clone(), false))
+            );
+            migrated += 1;
+
+            // --- Our save, Go's Get (after net/http parsed the line).
+            let mut g = c.clone();
+            g["set_cookie"] = ours.clone().into();
+            let reply = run_go(&bin, &json!({"op": "store-get", "cases": [g]}));
+            let got = &reply["results"][0];
+            assert_eq!(got["error"], Value::Null, "Go could not read our cookie");
+            assert_eq!(got["entries"], json!(store_entries(&session)));
+            let seen = &got["cookie"];
+            assert_eq!(seen["name"], "my-app");
+            assert_eq!(seen["path"], go_config["path"]);
+            assert_eq!(seen["domain"], go_config["domain"]);
+            assert_eq!(seen["max_age"], go_config["max_age"]);
+            assert_eq!(seen["secure"], go_config["secure"]);
+            assert_eq!(seen["http_only"], go_config["http_only"]);
+            assert_eq!(seen["same_site"], go_config["same_site"]);
+            let expires = config.max_age.map_or(0, |a| t + a);
+            assert_eq!(seen["expires"], json!(expires));
+            rust_to_go += 1;
+
+            // The compact cookie is not for Go: the migration is one-way.
+            let mut g = c.clone();
+            g["set_cookie"] = compact.into();
+            let reply = run_go(&bin, &json!({"op": "store-get", "cases": [g]}));
+            assert_ne!(reply["results"][0]["error"], Value::Null);
+        }
+    }
+    println!(
+        "go interop store: Go->Rust {go_to_rust} passed (Set-Cookie attributes identical), \
+         Rust->Go {rust_to_go} passed, Go->migration->compact {migrated} passed"
+    );
+    assert_eq!((go_to_rust, rust_to_go, migrated), (24, 24, 24));
 }

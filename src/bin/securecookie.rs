@@ -6,6 +6,10 @@
 //! securecookie encode --hash-key HEX [--block-key HEX] --name NAME key=value...
 //! ```
 //!
+//! With `--payload json|gob` the payload is Go's (gorilla/securecookie's
+//! `JSONEncoder` or `GobEncoder`, the latter what dghubble/sessions and
+//! gorilla/sessions write), and the format defaults to `gorilla`.
+//!
 //! Run `securecookie --help` for every flag. Keys may come from
 //! `SECURECOOKIE_HASH_KEY` / `SECURECOOKIE_BLOCK_KEY` (hex) so that they stay
 //! out of shell history. Exit status: 0 success, 1 the cookie (or payload)
@@ -14,15 +18,17 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use securecookie::go::{GoMap, GoValue, gob, json};
 use securecookie::{Codec, Format, Iv, Keys, decode_buf_len, kv};
 
 const USAGE: &str = "\
 usage:
-  securecookie decode [options] [--payload raw|kv] COOKIE
-  securecookie encode [options] [--iv HEX] (--raw HEX | key=value...)
+  securecookie decode [options] [--payload raw|kv|json|gob] COOKIE
+  securecookie encode [options] [--payload kv|json|gob] [--iv HEX] (--raw HEX | key=value...)
 
 options:
-  --format compact|gorilla   wire format (default: compact)
+  --format compact|gorilla   wire format (default: compact; gorilla with
+                             --payload json|gob)
   --hash-key HEX             HMAC key, >= 32 bytes (or $SECURECOOKIE_HASH_KEY)
   --block-key HEX            AES key, 16/24/32 bytes (or $SECURECOOKIE_BLOCK_KEY);
                              none: signed-only cookies
@@ -32,7 +38,21 @@ options:
   --min-age S                reject cookies younger than S seconds (default 0)
   --max-length N             longest cookie in characters (0: off; default 4096)
   --now S                    the time, in Unix seconds (default: the system clock)
-  --payload raw|kv           decode: print hex (raw) or key=value lines (kv, default)
+  --payload KIND             the payload inside the envelope:
+                               kv    this crate's key/value format (default)
+                               json  Go's securecookie.JSONEncoder
+                               gob   Go's securecookie.GobEncoder (dghubble/sessions,
+                                     gorilla/sessions)
+                               raw   decode only: the payload as hex
+                             decode prints key=value lines sorted by key; a key or
+                             string value shows as text when it is UTF-8 without
+                             control characters (a key also without '='), else as
+                             0x and lowercase hex. Go values that are not strings:
+                             []byte by the same rule, integers in decimal, bools as
+                             true/false, floats as Go's JSON writes them (0.1, 3,
+                             1e+21; NaN, +Inf, -Inf), nil as <nil>.
+                             encode writes every value as a string: JSON
+                             {\"key\":\"value\"}, gob map[string]string.
   --iv HEX                   encode: fixed 16-byte IV (reproducible output; default random)
   --raw HEX                  encode: the payload as hex instead of key=value pairs
 ";
@@ -70,6 +90,14 @@ impl From<securecookie::Error> for Failure {
 enum PayloadKind {
     Raw,
     Kv,
+    Json,
+    Gob,
+}
+
+impl PayloadKind {
+    fn is_go(self) -> bool {
+        matches!(self, PayloadKind::Json | PayloadKind::Gob)
+    }
 }
 
 #[derive(Default)]
@@ -151,6 +179,8 @@ fn parse(rest: &[String]) -> Result<Args, Usage> {
                 args.payload = Some(match value(arg)?.as_str() {
                     "raw" => PayloadKind::Raw,
                     "kv" => PayloadKind::Kv,
+                    "json" => PayloadKind::Json,
+                    "gob" => PayloadKind::Gob,
                     other => return Err(Usage(format!("unknown payload kind {other:?}"))),
                 })
             }
@@ -217,7 +247,12 @@ fn codec(args: &Args) -> Result<(Codec, &str, u64), Failure> {
         Keys::new(&hash, block.as_deref())
     }
     .map_err(|e| Usage(e.to_string()))?;
-    let mut codec = Codec::with_format(keys, args.format.unwrap_or_default());
+    // Go's payloads live in Go's envelope.
+    let format = args.format.unwrap_or(match args.payload {
+        Some(kind) if kind.is_go() => Format::Gorilla,
+        _ => Format::Compact,
+    });
+    let mut codec = Codec::with_format(keys, format);
     if let Some(s) = args.max_age {
         codec = codec.max_age(s);
     }
@@ -261,6 +296,42 @@ fn decode(args: &Args) -> Result<String, Failure> {
             }
             Ok(out)
         }
+        PayloadKind::Json => Ok(go_lines(&json::decode(decoded.payload)?)),
+        PayloadKind::Gob => Ok(go_lines(&gob::decode(decoded.payload)?)),
+    }
+}
+
+/// A Go map as `key=value` lines; a `GoMap` iterates in bytewise key order.
+fn go_lines(map: &GoMap) -> String {
+    let mut out = String::new();
+    for (key, value) in map {
+        let _ = writeln!(out, "{}={}", shown(key.as_bytes(), true), go_value(value));
+    }
+    out
+}
+
+/// A Go value as text: see USAGE.
+fn go_value(value: &GoValue) -> String {
+    match value {
+        GoValue::String(s) => shown(s.as_bytes(), false),
+        GoValue::Bytes(b) => shown(b, false),
+        GoValue::Int(i) => i.to_string(),
+        GoValue::Uint(u) => u.to_string(),
+        GoValue::Bool(b) => b.to_string(),
+        GoValue::Null => "<nil>".to_string(),
+        GoValue::Float(f) if f.is_nan() => "NaN".to_string(),
+        GoValue::Float(f) if f.is_infinite() => if *f > 0.0 { "+Inf" } else { "-Inf" }.to_string(),
+        GoValue::Float(_) => {
+            // Go's spelling, from the JSON writer: {"":0.1}\n -> 0.1
+            let mut out = Vec::new();
+            let map: GoMap = [(String::new(), value.clone())].into();
+            match json::encode(&map, &mut out) {
+                Ok(()) => String::from_utf8_lossy(&out[4..out.len() - 2]).into_owned(),
+                Err(_) => "NaN".to_string(),
+            }
+        }
+        // GoValue is non-exhaustive: a later kind shows as its Go type.
+        other => format!("<{}>", other.go_type()),
     }
 }
 
@@ -273,9 +344,22 @@ fn encode(args: &Args) -> Result<String, Failure> {
         (Some(_), _) if !args.positional.is_empty() => {
             return Err(Usage("--raw and key=value arguments exclude each other".into()).into());
         }
+        (Some(_), Some(kind)) if kind.is_go() => {
+            return Err(Usage("--raw and --payload json|gob exclude each other".into()).into());
+        }
         (Some(raw), _) => raw.clone(),
         (None, Some(PayloadKind::Raw)) => {
             return Err(Usage("--payload raw needs --raw HEX".into()).into());
+        }
+        (None, Some(PayloadKind::Json)) => {
+            let mut out = Vec::new();
+            json::encode(&go_map(&args.positional)?, &mut out)?;
+            out
+        }
+        (None, Some(PayloadKind::Gob)) => {
+            let mut out = Vec::new();
+            gob::encode_string_map(&go_map(&args.positional)?, &mut out)?;
+            out
         }
         (None, _) => kv_payload(&args.positional)?,
     };
@@ -286,6 +370,20 @@ fn encode(args: &Args) -> Result<String, Failure> {
     let mut out = vec![0u8; codec.encoded_len(payload.len(), now)];
     let cookie = codec.encode(name, &payload, now, iv, &mut out)?;
     Ok(format!("{cookie}\n"))
+}
+
+/// `key=value` arguments as a Go `map[string]string`.
+fn go_map(pairs: &[String]) -> Result<GoMap, Usage> {
+    let mut map = GoMap::new();
+    for pair in pairs {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| Usage(format!("{pair:?} is not key=value")))?;
+        if map.insert(k.to_string(), GoValue::from(v)).is_some() {
+            return Err(Usage(format!("key {k:?} given twice")));
+        }
+    }
+    Ok(map)
 }
 
 /// `key=value` arguments, sorted by key as the kv format requires.

@@ -39,6 +39,22 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+/// Which of gorilla/securecookie's serializers a Go service uses: what its
+/// cookies carry inside the envelope.
+///
+/// Go's dghubble/sessions and gorilla/sessions always use gob; a service
+/// calling `securecookie` itself may choose JSON with
+/// `s.SetSerializer(securecookie.JSONEncoder{})`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum GoSerializer {
+    /// `securecookie.GobEncoder`, the default: [`gob`].
+    #[default]
+    Gob,
+    /// `securecookie.JSONEncoder`: [`json`].
+    Json,
+}
+
 /// A Go session map: string keys in bytewise order, [`GoValue`] values.
 ///
 /// A `BTreeMap` because Go's JSON encoder sorts keys bytewise, and sorted

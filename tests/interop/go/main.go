@@ -7,6 +7,16 @@
 //	{"op": "encode", "cases": [case...]}  -> {"cookies": ["...", ...]}
 //	{"op": "decode", "cases": [case...]}  -> {"results": [{"entries": [...]} | {"error": "..."}]}
 //	{"op": "serialize", "cases": [case...]} -> {"payloads": ["hex", ...]}
+//	{"op": "store-save", "cases": [case...]} -> {"set_cookies": ["Set-Cookie value", ...]}
+//	{"op": "store-get", "cases": [case...]} -> {"results": [{"entries": [...], "cookie": {...}} | {"error": "..."}]}
+//
+// The store ops do what dghubble/sessions' NewCookieStore[string] does (its
+// Save and Get, line for line; the package itself is not in Debian): codecs
+// from securecookie.CodecsFromPairs, gob over a map[string]string, the
+// cookie built from a CookieConfig and rendered by net/http. store-save
+// takes "now" for the Expires date (Go's own clock still stamps the cookie);
+// store-get parses a Set-Cookie line with net/http, as a browser would keep
+// it, sends it back in a request and reads the session from that.
 //
 // A case names the keys (hex; block "" = signed only), the cookie name, the
 // serializer ("nop", "json", "gob") and the Go map type ("ss" =
@@ -25,9 +35,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/gorilla/securecookie"
 )
@@ -47,6 +59,31 @@ type testCase struct {
 	Entries    []entry `json:"entries"`
 	Nop        string  `json:"nop"`
 	Cookie     string  `json:"cookie"`
+	// Store ops: dghubble/sessions' CookieConfig, the time, a Set-Cookie line.
+	Config    cookieConfig `json:"config"`
+	Now       int64        `json:"now"`
+	SetCookie string       `json:"set_cookie"`
+}
+
+type cookieConfig struct {
+	Domain   string `json:"domain"`
+	Path     string `json:"path"`
+	MaxAge   int    `json:"max_age"`
+	Secure   bool   `json:"secure"`
+	HTTPOnly bool   `json:"http_only"`
+	SameSite string `json:"same_site"`
+}
+
+// cookieSeen is what net/http parsed out of a Set-Cookie line.
+type cookieSeen struct {
+	Name     string `json:"name"`
+	Domain   string `json:"domain"`
+	Path     string `json:"path"`
+	MaxAge   int    `json:"max_age"`
+	Expires  int64  `json:"expires"`
+	Secure   bool   `json:"secure"`
+	HTTPOnly bool   `json:"http_only"`
+	SameSite string `json:"same_site"`
 }
 
 type request struct {
@@ -55,15 +92,17 @@ type request struct {
 }
 
 type result struct {
-	Entries []entry `json:"entries"`
-	Nop     string  `json:"nop,omitempty"`
-	Error   string  `json:"error,omitempty"`
+	Entries []entry     `json:"entries"`
+	Nop     string      `json:"nop,omitempty"`
+	Error   string      `json:"error,omitempty"`
+	Cookie  *cookieSeen `json:"cookie,omitempty"`
 }
 
 type reply struct {
-	Cookies  []string `json:"cookies,omitempty"`
-	Results  []result `json:"results,omitempty"`
-	Payloads []string `json:"payloads,omitempty"`
+	Cookies    []string `json:"cookies,omitempty"`
+	Results    []result `json:"results,omitempty"`
+	Payloads   []string `json:"payloads,omitempty"`
+	SetCookies []string `json:"set_cookies,omitempty"`
 }
 
 func mustHex(s string) []byte {
@@ -281,6 +320,108 @@ func decodeCase(c testCase) result {
 	return result{Entries: sorted(es)}
 }
 
+func sameSite(s string) http.SameSite {
+	switch s {
+	case "":
+		return 0
+	case "Lax":
+		return http.SameSiteLaxMode
+	case "Strict":
+		return http.SameSiteStrictMode
+	case "None":
+		return http.SameSiteNoneMode
+	}
+	fail("unknown SameSite %q", s)
+	return 0
+}
+
+func sameSiteName(s http.SameSite) string {
+	switch s {
+	case http.SameSiteLaxMode:
+		return "Lax"
+	case http.SameSiteStrictMode:
+		return "Strict"
+	case http.SameSiteNoneMode:
+		return "None"
+	}
+	return ""
+}
+
+// storeCodecs is dghubble/sessions' NewCookieStore: CodecsFromPairs, so
+// securecookie's defaults (gob, max age 30 days) whatever the config says.
+func storeCodecs(c testCase) []securecookie.Codec {
+	var block []byte
+	if c.Block != "" {
+		block = mustHex(c.Block)
+	}
+	return securecookie.CodecsFromPairs(mustHex(c.Hash), block)
+}
+
+// storeSave is dghubble/sessions' cookieStore.Save with newCookie, with the
+// clock for Expires taken from the case.
+func storeSave(c testCase) string {
+	values := map[string]string{}
+	for _, e := range c.Entries {
+		if e.T != "string" {
+			fail("a [string] store holds only strings")
+		}
+		values[e.K] = e.V
+	}
+	value, err := securecookie.EncodeMulti(c.Name, &values, storeCodecs(c)...)
+	if err != nil {
+		fail("store save: %v", err)
+	}
+	cookie := &http.Cookie{
+		Name:     c.Name,
+		Value:    value,
+		Path:     c.Config.Path,
+		Domain:   c.Config.Domain,
+		MaxAge:   c.Config.MaxAge,
+		HttpOnly: c.Config.HTTPOnly,
+		Secure:   c.Config.Secure,
+		SameSite: sameSite(c.Config.SameSite),
+	}
+	if c.Config.MaxAge > 0 {
+		cookie.Expires = time.Unix(c.Now, 0).Add(time.Duration(c.Config.MaxAge) * time.Second)
+	} else if c.Config.MaxAge < 0 {
+		cookie.Expires = time.Unix(1, 0)
+	}
+	return cookie.String()
+}
+
+// storeGet parses a Set-Cookie line as net/http does, sends the cookie back
+// in a request and runs dghubble/sessions' cookieStore.Get on it.
+func storeGet(c testCase) result {
+	resp := http.Response{Header: http.Header{"Set-Cookie": {c.SetCookie}}}
+	parsed := resp.Cookies()
+	if len(parsed) != 1 {
+		return result{Error: "net/http did not parse the Set-Cookie line"}
+	}
+	p := parsed[0]
+	seen := &cookieSeen{
+		Name: p.Name, Domain: p.Domain, Path: p.Path, MaxAge: p.MaxAge,
+		Secure: p.Secure, HTTPOnly: p.HttpOnly, SameSite: sameSiteName(p.SameSite),
+	}
+	if !p.Expires.IsZero() {
+		seen.Expires = p.Expires.Unix()
+	}
+	req, _ := http.NewRequest("GET", "https://example.com/", nil)
+	req.AddCookie(&http.Cookie{Name: p.Name, Value: p.Value})
+	cookie, err := req.Cookie(c.Name)
+	if err != nil {
+		return result{Error: err.Error(), Cookie: seen}
+	}
+	values := map[string]string{}
+	if err := securecookie.DecodeMulti(c.Name, cookie.Value, &values, storeCodecs(c)...); err != nil {
+		return result{Error: err.Error(), Cookie: seen}
+	}
+	es := []entry{}
+	for k, v := range values {
+		es = append(es, describe(k, v))
+	}
+	return result{Entries: sorted(es), Cookie: seen}
+}
+
 func main() {
 	var req request
 	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
@@ -303,6 +444,10 @@ func main() {
 			rep.Cookies = append(rep.Cookies, cookie)
 		case "decode":
 			rep.Results = append(rep.Results, decodeCase(c))
+		case "store-save":
+			rep.SetCookies = append(rep.SetCookies, storeSave(c))
+		case "store-get":
+			rep.Results = append(rep.Results, storeGet(c))
 		case "serialize":
 			var ser securecookie.Serializer = securecookie.JSONEncoder{}
 			if c.Serializer == "gob" {
