@@ -397,11 +397,16 @@ impl<'c> Codecs<'c> {
     /// Wraps a non-empty list, newest key first.
     ///
     /// # Errors
-    /// [`Error::NoKeys`] for an empty list.
+    /// [`Error::NoKeys`] for an empty list; [`Error::AmbiguousKeys`] when two
+    /// gorilla codecs share a hash key but not a block key (the gorilla MAC
+    /// covers only the hash key, so one would "decrypt" the other's cookies
+    /// into garbage and report success). Compact codecs bind the whole key
+    /// pair and never conflict.
     pub fn new(list: &'c [Codec]) -> Result<Self, Error> {
         if list.is_empty() {
             return Err(Error::NoKeys);
         }
+        check_distinguishable(list)?;
         Ok(Codecs { list })
     }
 
@@ -495,6 +500,21 @@ impl<'c> Codecs<'c> {
         }
         Err(best.unwrap_or(Error::MacMismatch))
     }
+}
+
+/// Refuses lists in which a gorilla cookie could verify under the wrong key
+/// pair. Lists are short (a few keys): the quadratic scan costs nothing.
+fn check_distinguishable(list: &[Codec]) -> Result<(), Error> {
+    let gorilla = || list.iter().filter(|c| c.format == Format::Gorilla);
+    for (i, a) in gorilla().enumerate() {
+        if gorilla()
+            .skip(i + 1)
+            .any(|b| a.keys.same_hash_other_block(&b.keys))
+        {
+            return Err(Error::AmbiguousKeys);
+        }
+    }
+    Ok(())
 }
 
 /// How far decoding got before this error: later stages win when several

@@ -69,6 +69,12 @@ pub enum Error {
     NoCookie,
     /// A list of codecs (or key pairs) was empty.
     NoKeys,
+    /// Two gorilla-format key pairs in one list share a hash key but not a
+    /// block key: the gorilla MAC covers only the hash key, so one pair
+    /// would accept the other's cookies and decrypt them into garbage. Give
+    /// the new pair its own hash key (or use the compact format, which binds
+    /// the whole pair).
+    AmbiguousKeys,
     /// Randomness for an IV could not be drawn from the operating system.
     Random,
     /// A JSON session payload (Go's `securecookie.JSONEncoder`; feature
@@ -219,6 +225,9 @@ impl fmt::Display for Error {
             Error::Payload(e) => write!(f, "cookie payload is invalid: {e}"),
             Error::NoCookie => f.write_str("no cookie of that name"),
             Error::NoKeys => f.write_str("no keys were given"),
+            Error::AmbiguousKeys => f.write_str(
+                "two gorilla key pairs share a hash key but not a block key; give each its own hash key",
+            ),
             Error::Random => f.write_str("the operating system gave no randomness"),
             Error::Json(e) => write!(f, "JSON payload is invalid: {e}"),
             Error::Gob(e) => write!(f, "gob payload is invalid: {e}"),

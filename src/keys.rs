@@ -58,6 +58,14 @@ enum BlockCipher {
 #[derive(Clone)]
 pub struct Keys {
     mac: HmacSha256,
+    /// The compact tag's state: keyed, with `"sc1" || pair fingerprint`
+    /// already absorbed, so that only this exact key pair verifies.
+    compact_mac: HmacSha256,
+    /// Fingerprint of the hash key alone, to spot gorilla codecs that the
+    /// MAC cannot tell apart.
+    hash_fp: [u8; 8],
+    /// Fingerprint of the key pair; its first byte is the key id.
+    pair_fp: [u8; 32],
     cipher: Option<BlockCipher>,
     kid: u8,
 }
@@ -109,8 +117,22 @@ impl Keys {
                 len: hash_key.len(),
             }
         })?;
-        let kid = key_id(&mac, block_key);
-        Ok(Keys { mac, cipher, kid })
+        let pair_fp = pair_fingerprint(&mac, block_key);
+        let mut compact_mac = mac.clone();
+        compact_mac.update(crate::envelope::compact::TAG_CONTEXT);
+        compact_mac.update(&pair_fp);
+        let mut hash_fp = [0u8; 8];
+        let mut m = mac.clone();
+        m.update(b"securecookie hash key id v1");
+        hash_fp.copy_from_slice(&m.finalize().into_bytes()[..8]);
+        Ok(Keys {
+            mac,
+            compact_mac,
+            hash_fp,
+            cipher,
+            kid: pair_fp[0],
+            pair_fp,
+        })
     }
 
     /// True when cookies are encrypted, not only signed.
@@ -141,6 +163,24 @@ impl Keys {
         self.mac.clone()
     }
 
+    /// The compact tag's state, its key-pair prefix already absorbed.
+    #[inline]
+    pub(crate) fn compact_mac(&self) -> HmacSha256 {
+        self.compact_mac.clone()
+    }
+
+    /// The key pair's fingerprint (in the compact tag input).
+    #[cfg(test)]
+    pub(crate) fn pair_fingerprint(&self) -> &[u8; 32] {
+        &self.pair_fp
+    }
+
+    /// Whether both pairs have the same hash key but not the same block key
+    /// (or one has none): gorilla cookies of one then verify under the other.
+    pub(crate) fn same_hash_other_block(&self, other: &Keys) -> bool {
+        self.hash_fp == other.hash_fp && self.pair_fp != other.pair_fp
+    }
+
     /// Applies AES-CTR with `iv` as the initial 128-bit big-endian counter
     /// (as Go's `cipher.NewCTR` does). CTR is its own inverse: this both
     /// encrypts and decrypts. A signed-only key pair leaves `data` alone.
@@ -169,8 +209,9 @@ fn bad_block(k: &[u8]) -> Error {
     Error::BlockKeyLength { len: k.len() }
 }
 
-/// Domain-separated fingerprint of the key pair. Frozen: it is on the wire.
-fn key_id(mac: &HmacSha256, block_key: Option<&[u8]>) -> u8 {
+/// Domain-separated fingerprint of the key pair. Frozen: its first byte is
+/// the compact key id and all of it is in the compact tag input.
+fn pair_fingerprint(mac: &HmacSha256, block_key: Option<&[u8]>) -> [u8; 32] {
     let mut m = mac.clone();
     m.update(b"securecookie key id v1");
     match block_key {
@@ -180,7 +221,7 @@ fn key_id(mac: &HmacSha256, block_key: Option<&[u8]>) -> u8 {
             m.update(k);
         }
     }
-    m.finalize().into_bytes()[0]
+    m.finalize().into_bytes().into()
 }
 
 impl core::fmt::Debug for Keys {

@@ -345,3 +345,56 @@ fn debug_output_shows_no_secrets() {
     assert!(!format!("{decoded:?}").contains("top secret"));
     assert!(!format!("{decoded:?}").contains("116, 111, 112"));
 }
+
+#[test]
+fn compact_binds_the_whole_key_pair_even_when_key_ids_collide() {
+    // Find two block keys whose pairs (same hash key) share the one-byte key
+    // id: the tag, not the id, must still tell them apart.
+    let first = Keys::new(&HASH, Some(&[0; 32])).unwrap();
+    let (other, _) = (1..=4096u32)
+        .map(|i| {
+            let mut block = [0u8; 32];
+            block[..4].copy_from_slice(&i.to_be_bytes());
+            (Keys::new(&HASH, Some(&block)).unwrap(), i)
+        })
+        .find(|(k, _)| k.key_id() == first.key_id())
+        .expect("a key id collision within 4096 tries");
+    let a = Codec::new(first);
+    let b = Codec::new(other);
+    let cookie = encode(&a, "s", b"secret", NOW);
+    assert_eq!(decode(&b, "s", &cookie, NOW), Err(Error::MacMismatch));
+    // Both in one rotation list: each cookie is read by its own pair only.
+    let list = [b.clone(), a.clone()];
+    let codecs = Codecs::new(&list).unwrap();
+    let mut buf = [0u8; 256];
+    let d = codecs.decode("s", &cookie, NOW, &mut buf).unwrap();
+    assert_eq!((d.payload, d.index), (&b"secret"[..], 1));
+}
+
+#[test]
+fn gorilla_lists_refuse_pairs_the_mac_cannot_tell_apart() {
+    let signed = Codec::gorilla(Keys::new(&HASH, None).unwrap());
+    let aes = Codec::gorilla(Keys::new(&HASH, Some(&[2; 16])).unwrap());
+    let other_aes = Codec::gorilla(Keys::new(&HASH, Some(&[3; 16])).unwrap());
+    for list in [
+        vec![aes.clone(), signed.clone()],
+        vec![signed.clone(), other_aes.clone()],
+        vec![
+            aes.clone(),
+            Codec::new(Keys::new(&[9; 32], None).unwrap()),
+            other_aes,
+        ],
+    ] {
+        assert_eq!(Codecs::new(&list).unwrap_err(), Error::AmbiguousKeys);
+    }
+    // Fine: the same pair twice, other hash keys, or compact beside gorilla.
+    let fresh = Codec::gorilla(Keys::new(&[8; 32], Some(&[2; 16])).unwrap());
+    let compact = Codec::new(Keys::new(&HASH, Some(&[3; 16])).unwrap());
+    for list in [
+        vec![aes.clone(), aes.clone()],
+        vec![fresh, signed.clone()],
+        vec![compact, aes],
+    ] {
+        assert!(Codecs::new(&list).is_ok());
+    }
+}

@@ -62,18 +62,19 @@ fn vectors_match_the_specification_built_from_primitives() {
         let ts = v["timestamp"].as_u64().unwrap();
         let payload = hex(v["payload_hex"].as_str().unwrap());
 
-        // kid = HMAC-SHA256(hash_key, "securecookie key id v1" || 0) for
-        // signed-only, "... || 1 || block_key" when encrypted; first byte.
-        let mut kid = <Hmac<Sha256> as KeyInit>::new_from_slice(&hash).unwrap();
-        kid.update(b"securecookie key id v1");
+        // pair = HMAC-SHA256(hash_key, "securecookie key id v1" || 0) for
+        // signed-only, "... || 1 || block_key" when encrypted; kid = pair[0].
+        let mut pair = <Hmac<Sha256> as KeyInit>::new_from_slice(&hash).unwrap();
+        pair.update(b"securecookie key id v1");
         match &block {
-            None => kid.update(&[0]),
+            None => pair.update(&[0]),
             Some(k) => {
-                kid.update(&[1]);
-                kid.update(k);
+                pair.update(&[1]);
+                pair.update(k);
             }
         }
-        let kid = kid.finalize().into_bytes()[0];
+        let pair = pair.finalize().into_bytes();
+        let kid = pair[0];
 
         let mut raw = vec![if block.is_some() { 2 } else { 1 }, kid];
         raw.extend_from_slice(&ts.to_be_bytes());
@@ -99,6 +100,7 @@ fn vectors_match_the_specification_built_from_primitives() {
         }
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&hash).unwrap();
         mac.update(b"sc1");
+        mac.update(&pair);
         mac.update(&(name.len() as u16).to_be_bytes());
         mac.update(name.as_bytes());
         mac.update(&raw);
