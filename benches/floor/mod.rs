@@ -23,6 +23,9 @@ fn ctr(aes: &Aes256, iv: &[u8; 16], data: &mut [u8]) {
 /// Prepared keys and the fixed inputs (name, time, IV) of one benchmark.
 pub struct Floor {
     mac: HmacSha256,
+    /// The compact tag's keyed state with `"sc1" || pair fingerprint`
+    /// absorbed, prepared once as `Keys` does.
+    compact_mac: HmacSha256,
     aes: Aes256,
     name: &'static str,
     now: u64,
@@ -37,8 +40,17 @@ impl Floor {
         now: u64,
         iv: [u8; 16],
     ) -> Self {
+        let mac = <HmacSha256 as KeyInit>::new_from_slice(hash_key).unwrap();
+        let mut pair = mac.clone();
+        pair.update(b"securecookie key id v1");
+        pair.update(&[1]);
+        pair.update(aes256_key);
+        let mut compact_mac = mac.clone();
+        compact_mac.update(b"sc1");
+        compact_mac.update(&pair.finalize().into_bytes());
         Floor {
-            mac: <HmacSha256 as KeyInit>::new_from_slice(hash_key).unwrap(),
+            mac,
+            compact_mac,
             aes: Aes256::new_from_slice(aes256_key).unwrap(),
             name,
             now,
@@ -51,7 +63,7 @@ impl Floor {
 /// prefix are laid out once.
 pub struct FloorCompact<'f> {
     f: &'f Floor,
-    /// `"sc1" || u16be(len(name)) || name`.
+    /// `u16be(len(name)) || name` (the rest of the prefix is in the state).
     prefix: Vec<u8>,
     /// version, key id, timestamp, IV.
     head: [u8; 26],
@@ -61,8 +73,7 @@ pub struct FloorCompact<'f> {
 
 impl<'f> FloorCompact<'f> {
     pub fn new(f: &'f Floor, kid: u8, payload_len: usize) -> Self {
-        let mut prefix = b"sc1".to_vec();
-        prefix.extend_from_slice(&(f.name.len() as u16).to_be_bytes());
+        let mut prefix = (f.name.len() as u16).to_be_bytes().to_vec();
         prefix.extend_from_slice(f.name.as_bytes());
         let mut head = [0u8; 26];
         head[0] = 0x02;
@@ -85,7 +96,7 @@ impl<'f> FloorCompact<'f> {
         out[s..s + 26].copy_from_slice(&self.head);
         out[s + 26..s + 26 + p].copy_from_slice(payload);
         ctr(&self.f.aes, &self.f.iv, &mut out[s + 26..s + 26 + p]);
-        let mut mac = self.f.mac.clone();
+        let mut mac = self.f.compact_mac.clone();
         mac.update(&self.prefix);
         mac.update(&out[s..s + 26 + p]);
         let tag = mac.finalize().into_bytes();
@@ -96,7 +107,7 @@ impl<'f> FloorCompact<'f> {
 
     pub fn decode<'b>(&self, cookie: &[u8], buf: &'b mut [u8]) -> &'b [u8] {
         let n = b64::decode(cookie, buf, false).unwrap();
-        let mut mac = self.f.mac.clone();
+        let mut mac = self.f.compact_mac.clone();
         mac.update(&self.prefix);
         mac.update(&buf[..n - 32]);
         mac.verify_slice(&buf[n - 32..n]).unwrap();
