@@ -129,7 +129,7 @@ pub fn assert_reencodes(codec: &Codec, name: &str, cookie: &[u8], decoded: &Deco
 /// Decodes `cookie` against every codec of `list` (as a rotation list and
 /// one by one) and checks that they agree and that a success re-encodes.
 pub fn check_decode(list: &[Codec], name: &str, cookie: &[u8]) {
-    let codecs = securecookie::Codecs::new(list).expect("non-empty");
+    let codecs = securecookie::Codecs::new(list).expect("a non-empty, unambiguous list");
     let needed = securecookie::decode_buf_len(cookie.len());
     let mut buf = vec![0u8; needed];
     let result = codecs.decode(name, cookie, NOW, &mut buf);
