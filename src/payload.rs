@@ -110,9 +110,14 @@ fn write_kv<V: SessionValue>(session: &Session<V>, out: &mut Vec<u8>) -> Result<
         if len > kv::MAX_LEN {
             return Err(KvError::TooLarge.into());
         }
-        let mut prefix = [0u8; 3];
-        let used = varint(len, &mut prefix);
-        out.splice(at..at + 1, prefix[..used].iter().copied());
+        if len < 0x80 {
+            // The usual case: the placeholder is the whole prefix.
+            out[at] = len as u8;
+        } else {
+            let mut prefix = [0u8; 3];
+            let used = varint(len, &mut prefix);
+            out.splice(at..at + 1, prefix[..used].iter().copied());
+        }
     }
     Ok(())
 }

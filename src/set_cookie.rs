@@ -310,6 +310,12 @@ impl ImfFixdate {
         ImfFixdate(out)
     }
 
+    /// The date as ASCII bytes, for a caller that checks a whole line as
+    /// UTF-8 once.
+    pub(crate) fn as_bytes(&self) -> &[u8; Self::LEN] {
+        &self.0
+    }
+
     /// The date as text.
     pub fn as_str(&self) -> &str {
         // Built only from ASCII above; the fallback is unreachable.

@@ -540,15 +540,17 @@ impl<V: SessionValue> CookieStore<V> {
         // plaintext byte.
         buf.copy_within(payload_len.., 0);
         buf.truncate(len);
-        // Name (a token) and value (base64) are ASCII: this cannot fail.
-        let mut line = String::from_utf8(buf).map_err(|_| Error::Malformed)?;
-        line.push_str(before);
+        // The attributes go in as bytes, so that the whole line is checked
+        // as UTF-8 once, not piece by piece.
+        buf.extend_from_slice(before.as_bytes());
         if let Some(date) = expires {
-            line.push_str(EXPIRES);
-            line.push_str(date.as_str());
+            buf.extend_from_slice(EXPIRES.as_bytes());
+            buf.extend_from_slice(date.as_bytes());
         }
-        line.push_str(after);
-        Ok(line)
+        buf.extend_from_slice(after.as_bytes());
+        // Name (a token), value (base64) and attributes are ASCII: this
+        // cannot fail.
+        String::from_utf8(buf).map_err(|_| Error::Malformed)
     }
 
     /// [`get`](Store::get) at time `now` (Unix seconds).
