@@ -69,11 +69,12 @@ pub enum Error {
     NoCookie,
     /// A list of codecs (or key pairs) was empty.
     NoKeys,
-    /// Two gorilla-format key pairs in one list share a hash key but not a
-    /// block key: the gorilla MAC covers only the hash key, so one pair
-    /// would accept the other's cookies and decrypt them into garbage. Give
-    /// the new pair its own hash key (or use the compact format, which binds
-    /// the whole pair).
+    /// Two gorilla-format key pairs in one [`Codecs`](crate::Codecs) list
+    /// (or any two key pairs of a `CookieStore`, which can switch to the
+    /// gorilla format) share a hash key but not a block key: the gorilla MAC
+    /// covers only the hash key, so one pair would accept the other's
+    /// cookies and decrypt them into garbage. Give the new pair its own hash
+    /// key (a bare compact `Codecs` list binds the whole pair and allows it).
     AmbiguousKeys,
     /// Randomness for an IV could not be drawn from the operating system.
     Random,

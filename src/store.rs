@@ -302,6 +302,13 @@ impl<V> CookieStore<V> {
         if keys.is_empty() {
             return Err(Error::NoKeys);
         }
+        // Checked here for every format: the builder methods can switch to
+        // the gorilla envelope later, whose MAC covers only the hash key.
+        for (i, a) in keys.iter().enumerate() {
+            if keys[i + 1..].iter().any(|b| a.same_hash_other_block(b)) {
+                return Err(Error::AmbiguousKeys);
+            }
+        }
         let before = SetCookie {
             path: config.path.as_deref(),
             domain: config.domain.as_deref(),

@@ -405,3 +405,21 @@ fn debug_shows_no_secrets() {
     assert!(text.contains("CookieStore") && text.contains("AES-256-CTR"));
     assert!(!text.contains("[7, 7") && !text.contains("[9, 9"));
 }
+
+#[test]
+fn key_pairs_sharing_a_hash_key_but_not_a_block_key_are_refused() {
+    let hash = [3u8; 32];
+    let pairs = [
+        Keys::new(&hash, Some(&[4; 32])).unwrap(),
+        Keys::new(&hash, None).unwrap(),
+    ];
+    assert_eq!(
+        CookieStore::<String>::new(CookieConfig::default(), pairs).unwrap_err(),
+        Error::AmbiguousKeys
+    );
+    // The same pair twice, or distinct hash keys, are fine.
+    let same = [keys(), keys()];
+    assert!(CookieStore::<String>::new(CookieConfig::default(), same).is_ok());
+    let distinct = [keys(), Keys::new(&hash, None).unwrap()];
+    assert!(CookieStore::<String>::new(CookieConfig::default(), distinct).is_ok());
+}
