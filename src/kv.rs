@@ -134,7 +134,8 @@ impl core::fmt::Debug for KvWriter<'_> {
     }
 }
 
-fn put_varint(buf: &mut [u8], mut at: usize, mut n: usize) -> usize {
+/// Writes `n` as LEB128 at `buf[at..]`, returning the position after it.
+pub(crate) fn put_varint(buf: &mut [u8], mut at: usize, mut n: usize) -> usize {
     while n >= 0x80 {
         buf[at] = (n as u8) | 0x80;
         n >>= 7;

@@ -141,15 +141,8 @@ fn push_varint(out: &mut Vec<u8>, n: usize) {
 }
 
 /// LEB128 of `n <= kv::MAX_LEN` into `buf`; returns the bytes used.
-fn varint(mut n: usize, buf: &mut [u8; 3]) -> usize {
-    let mut used = 0;
-    while n >= 0x80 {
-        buf[used] = (n as u8) | 0x80;
-        n >>= 7;
-        used += 1;
-    }
-    buf[used] = n as u8;
-    used + 1
+fn varint(n: usize, buf: &mut [u8; 3]) -> usize {
+    crate::kv::put_varint(buf, 0, n)
 }
 
 /// Go's `map[string]string`, by way of [`crate::go`]: each value travels as
