@@ -406,8 +406,20 @@ impl<'c> Codecs<'c> {
         if list.is_empty() {
             return Err(Error::NoKeys);
         }
-        check_distinguishable(list)?;
+        // Only gorilla cookies can verify under the wrong pair: compact tags
+        // bind the whole pair.
+        let gorilla = list.iter().filter(|c| c.format == Format::Gorilla);
+        crate::keys::check_distinguishable(gorilla.map(|c| &c.keys))?;
         Ok(Codecs { list })
+    }
+
+    /// Wraps a list that its owner checked with [`Codecs::new`] (or
+    /// stricter) when it was built, so that a hot path does not check it
+    /// again on every cookie.
+    #[cfg(feature = "std")]
+    pub(crate) fn prechecked(list: &'c [Codec]) -> Self {
+        debug_assert!(Codecs::new(list).is_ok());
+        Codecs { list }
     }
 
     /// The codec that encodes: the first.
@@ -500,21 +512,6 @@ impl<'c> Codecs<'c> {
         }
         Err(best.unwrap_or(Error::MacMismatch))
     }
-}
-
-/// Refuses lists in which a gorilla cookie could verify under the wrong key
-/// pair. Lists are short (a few keys): the quadratic scan costs nothing.
-fn check_distinguishable(list: &[Codec]) -> Result<(), Error> {
-    let gorilla = || list.iter().filter(|c| c.format == Format::Gorilla);
-    for (i, a) in gorilla().enumerate() {
-        if gorilla()
-            .skip(i + 1)
-            .any(|b| a.keys.same_hash_other_block(&b.keys))
-        {
-            return Err(Error::AmbiguousKeys);
-        }
-    }
-    Ok(())
 }
 
 /// How far decoding got before this error: later stages win when several

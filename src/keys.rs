@@ -177,7 +177,7 @@ impl Keys {
 
     /// Whether both pairs have the same hash key but not the same block key
     /// (or one has none): gorilla cookies of one then verify under the other.
-    pub(crate) fn same_hash_other_block(&self, other: &Keys) -> bool {
+    fn same_hash_other_block(&self, other: &Keys) -> bool {
         self.hash_fp == other.hash_fp && self.pair_fp != other.pair_fp
     }
 
@@ -203,6 +203,20 @@ where
 {
     let core = CtrCore::<&C, Ctr128BE>::inner_iv_init(cipher, iv.into());
     StreamCipherCoreWrapper::from_core(core).apply_keystream(data);
+}
+
+/// [`Error::AmbiguousKeys`] when two of `keys` share a hash key but not a
+/// block key, so that the gorilla MAC cannot tell their cookies apart.
+/// Lists are short (a few keys): the quadratic scan costs nothing.
+pub(crate) fn check_distinguishable<'k>(
+    keys: impl Iterator<Item = &'k Keys> + Clone,
+) -> Result<(), Error> {
+    for (i, a) in keys.clone().enumerate() {
+        if keys.clone().skip(i + 1).any(|b| a.same_hash_other_block(b)) {
+            return Err(Error::AmbiguousKeys);
+        }
+    }
+    Ok(())
 }
 
 fn bad_block(k: &[u8]) -> Error {

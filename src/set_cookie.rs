@@ -311,7 +311,8 @@ impl ImfFixdate {
     }
 
     /// The date as ASCII bytes, for a caller that checks a whole line as
-    /// UTF-8 once.
+    /// UTF-8 once (the std store).
+    #[cfg(feature = "std")]
     pub(crate) fn as_bytes(&self) -> &[u8; Self::LEN] {
         &self.0
     }

@@ -304,11 +304,8 @@ impl<V> CookieStore<V> {
         }
         // Checked here for every format: the builder methods can switch to
         // the gorilla envelope later, whose MAC covers only the hash key.
-        for (i, a) in keys.iter().enumerate() {
-            if keys[i + 1..].iter().any(|b| a.same_hash_other_block(b)) {
-                return Err(Error::AmbiguousKeys);
-            }
-        }
+        // This is stricter than `Codecs::new`, so `decode` need not recheck.
+        crate::keys::check_distinguishable(keys.iter())?;
         let before = SetCookie {
             path: config.path.as_deref(),
             domain: config.domain.as_deref(),
@@ -640,7 +637,7 @@ impl<V: SessionValue> CookieStore<V> {
         // buffer: the buffer stays bounded whatever the client sends.
         let len = decode_buf_len(value.len().min(MAX_COOKIE_LEN));
         with_buf(len, |buf| {
-            let decoded = Codecs::new(&self.codecs)?.decode(name, value, now, buf)?;
+            let decoded = Codecs::prechecked(&self.codecs).decode(name, value, now, buf)?;
             let values = self.payloads[decoded.index].read(decoded.payload)?;
             Ok((Session::from_sorted(name, values), decoded.index))
         })
