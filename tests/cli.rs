@@ -18,6 +18,30 @@ fn run(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `securecookie decode` of one Go vector: its keys, name and max length,
+/// the time `now`, then `extra` flags.
+fn decode_go_vector(v: &serde_json::Value, now: u64, extra: &[&str]) -> Output {
+    let max_length = v["max_length"].to_string();
+    let now = now.to_string();
+    let mut args = vec![
+        "decode",
+        "--hash-key",
+        v["hash_key_hex"].as_str().unwrap(),
+        "--name",
+        v["name"].as_str().unwrap(),
+        "--now",
+        &now,
+        "--max-length",
+        &max_length,
+    ];
+    if let Some(b) = v["block_key_hex"].as_str() {
+        args.extend(["--block-key", b]);
+    }
+    args.extend_from_slice(extra);
+    args.push(v["cookie"].as_str().unwrap());
+    run(&args)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
@@ -97,29 +121,11 @@ fn decodes_every_positive_go_nop_vector_as_raw_hex() {
         .iter()
         .filter(|v| v["kind"] == "positive" && v["serializer"] == "nop")
     {
-        let max_length = v["max_length"].to_string();
-        let mut args = vec![
-            "decode",
-            "--format",
-            "gorilla",
-            "--hash-key",
-            v["hash_key_hex"].as_str().unwrap(),
-            "--name",
-            v["name"].as_str().unwrap(),
-            "--max-age",
-            "0",
-            "--now",
-            "1795630449",
-            "--payload",
-            "raw",
-            "--max-length",
-            &max_length,
-        ];
-        if let Some(b) = v["block_key_hex"].as_str() {
-            args.extend(["--block-key", b]);
-        }
-        args.push(v["cookie"].as_str().unwrap());
-        let out = run(&args);
+        let out = decode_go_vector(
+            v,
+            1_795_630_449,
+            &["--format", "gorilla", "--max-age", "0", "--payload", "raw"],
+        );
         assert!(out.status.success(), "{}: {out:?}", v["id"]);
         let want = hex(v["payload"].as_str().unwrap());
         assert_eq!(hex(stdout(&out).trim()), want, "{}", v["id"]);
@@ -255,27 +261,9 @@ fn decodes_every_positive_go_json_and_gob_vector() {
         v["kind"] == "positive" && (v["serializer"] == "json" || v["serializer"] == "gob")
     }) {
         let serializer = v["serializer"].as_str().unwrap();
-        let max_length = v["max_length"].to_string();
-        let now = (v["timestamp"].as_u64().unwrap() + 1).to_string();
         // No --format: json and gob payloads default to the gorilla envelope.
-        let mut args = vec![
-            "decode",
-            "--payload",
-            serializer,
-            "--hash-key",
-            v["hash_key_hex"].as_str().unwrap(),
-            "--name",
-            v["name"].as_str().unwrap(),
-            "--now",
-            &now,
-            "--max-length",
-            &max_length,
-        ];
-        if let Some(b) = v["block_key_hex"].as_str() {
-            args.extend(["--block-key", b]);
-        }
-        args.push(v["cookie"].as_str().unwrap());
-        let out = run(&args);
+        let now = v["timestamp"].as_u64().unwrap() + 1;
+        let out = decode_go_vector(v, now, &["--payload", serializer]);
         assert!(out.status.success(), "{}: {out:?}", v["id"]);
         let mut entries: Vec<(&String, &serde_json::Value)> =
             v["payload"].as_object().unwrap().iter().collect();
