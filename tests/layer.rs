@@ -479,3 +479,60 @@ async fn a_failing_store_is_503_on_load_and_500_on_save() {
     );
     assert_eq!(calls.load(Ordering::Relaxed), 2);
 }
+
+/// Collects the crate's `tracing` events as text: `LEVEL field=value ...`.
+#[derive(Clone, Default)]
+struct Events(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "securecookie"
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Text(String);
+        impl tracing::field::Visit for Text {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0 += &format!(" {}={value:?}", field.name());
+            }
+        }
+        let mut text = Text(event.metadata().level().to_string());
+        event.record(&mut text);
+        self.0.lock().unwrap().push(text.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn refused_cookies_and_failed_saves_are_traced() {
+    let events = Events::default();
+    let _guard = tracing::subscriber::set_default(events.clone());
+    let app = app(SessionLayer::new(store(), NAME));
+    let good = login(&app).await;
+    assert!(events.0.lock().unwrap().is_empty(), "a good save is quiet");
+    call(&app, "/read", Some(&good)).await;
+    call(&app, "/read", None).await;
+    assert!(events.0.lock().unwrap().is_empty(), "no cookie is not news");
+
+    call(&app, "/read", Some("my-app=AAAA")).await;
+    call(&app, "/huge", None).await;
+    let events = events.0.lock().unwrap().clone();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events[0].starts_with("INFO"), "{events:?}");
+    assert!(
+        events[0].contains("cookie=my-app reason=cookie is malformed"),
+        "{events:?}"
+    );
+    assert!(events[1].starts_with("ERROR"), "{events:?}");
+    assert!(
+        events[1].contains("error=cookie is 6779 bytes long; the limit is 4096"),
+        "{events:?}"
+    );
+    // No plaintext in the log.
+    assert!(!events.iter().any(|e| e.contains("xxxx")));
+}
