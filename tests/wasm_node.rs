@@ -3,10 +3,12 @@
 //! this native build decode in wasm, and cookies made in wasm decode here,
 //! in both formats.
 //!
-//! Builds the module with cargo first. Needs `node` and the wasm32 target,
-//! so it is `#[ignore]`d (a plain `cargo test` reports it as not run, never
-//! as passed) and fails when asked to run without them; `.ci/harden`
-//! installs both and runs it with `--include-ignored`.
+//! Builds the module with tests/wasm/build.sh first (cargo, then binaryen's
+//! `wasm-opt -Oz`) and runs the check on the optimized module. Needs `node`,
+//! `wasm-opt` and the wasm32 target, so it is `#[ignore]`d (a plain `cargo
+//! test` reports it as not run, never as passed) and fails when asked to
+//! run without them; `.ci/harden` runs it with `--ignored` (`.ci/embedded`
+//! and `.ci/harden` install what it needs).
 
 use std::path::Path;
 use std::process::Command;
@@ -43,35 +45,36 @@ fn wasm_target_installed() -> bool {
 }
 
 #[test]
-#[ignore = "needs node and the wasm32-unknown-unknown target (.ci/harden); run with --include-ignored"]
+#[ignore = "needs node, wasm-opt and the wasm32-unknown-unknown target (.ci/embedded, .ci/harden); run with --include-ignored"]
 fn native_and_wasm_read_each_others_cookies() {
     assert!(have("node", "--version"), "node is not installed");
     assert!(
         wasm_target_installed(),
         "rustup target wasm32-unknown-unknown is not installed"
     );
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasm");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--manifest-path",
-        ])
-        .arg(dir.join("Cargo.toml"))
-        // The outer build's flags (coverage, sanitizers) are not for wasm.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building the wasm module failed");
-    let module = dir.join("target/wasm32-unknown-unknown/release/securecookie_wasm.wasm");
-    eprintln!(
-        "wasm module: {} bytes",
-        std::fs::metadata(&module).unwrap().len()
+    assert!(
+        have("wasm-opt", "--version"),
+        "wasm-opt (Debian's binaryen) is not installed"
     );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasm");
+    // Builds the module and runs `wasm-opt -Oz` on it: the check runs on
+    // the module as it would ship.
+    let out = Command::new("bash")
+        .arg(dir.join("build.sh"))
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "building the wasm module failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8(out.stdout).unwrap();
+    let fields: Vec<&str> = line.trim_end().split('\t').collect();
+    let [module, opt_len, raw_len] = fields[..] else {
+        panic!("tests/wasm/build.sh printed {line:?}");
+    };
+    eprintln!("wasm module: {opt_len} bytes after wasm-opt -Oz ({raw_len} bytes raw)");
+    let module = Path::new(module);
 
     let session: heapless::Vec<u8, 64> =
         kv::to_vec([("lang", &b"en"[..]), ("user-id", &b"a1b2c3"[..])]).unwrap();
@@ -93,7 +96,7 @@ fn native_and_wasm_read_each_others_cookies() {
 
     let out = Command::new("node")
         .arg(dir.join("check.mjs"))
-        .arg(&module)
+        .arg(module)
         .arg((NOW + 1).to_string())
         .arg(&cases)
         .output()
