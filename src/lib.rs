@@ -101,6 +101,15 @@ pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
 pub use session::{Session, SessionIter};
 pub use set_cookie::SameSite;
 #[cfg(feature = "std")]
+pub use store::memory::{MemoryBackend, MemoryStore};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use store::redis::{RedisBackend, RedisStore};
+#[cfg(feature = "std")]
+pub use store::server::{
+    BackendError, ID_LEN, ServerError, ServerStore, SessionBackend, SessionId, WriteMode,
+};
+#[cfg(feature = "std")]
 pub use store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,
 };
