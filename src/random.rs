@@ -1,4 +1,4 @@
-//! (std) IVs and session ids from OS randomness, drawn in bulk.
+//! (std) IVs from OS randomness, drawn in bulk.
 //!
 //! One `getrandom` call costs more than a whole cookie, so each thread draws
 //! 512 bytes at a time and hands them out in 16-byte pieces, each piece once
@@ -28,11 +28,6 @@ std::thread_local! {
 
 /// A fresh IV: 16 bytes of OS randomness never handed out before.
 pub(crate) fn iv() -> Result<Iv, Error> {
-    bytes16().map(Iv::from_random_bytes)
-}
-
-/// 16 bytes of OS randomness never handed out before (IVs, session ids).
-pub(crate) fn bytes16() -> Result<[u8; 16], Error> {
     IVS.with(|pool| {
         let mut pool = pool.borrow_mut();
         let pid = std::process::id();
@@ -46,7 +41,7 @@ pub(crate) fn bytes16() -> Result<[u8; 16], Error> {
         out.copy_from_slice(&pool.bytes[at..at + 16]);
         pool.bytes[at..at + 16].fill(0);
         pool.next = at + 16;
-        Ok(out)
+        Ok(Iv::from_random_bytes(out))
     })
 }
 
