@@ -84,6 +84,8 @@ mod payload;
 mod random;
 #[cfg(feature = "std")]
 mod session;
+#[cfg(feature = "std")]
+mod session_store;
 pub mod set_cookie;
 #[cfg(feature = "std")]
 mod store;
@@ -99,6 +101,8 @@ pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
 #[cfg(feature = "std")]
 pub use session::{Session, SessionIter};
+#[cfg(feature = "std")]
+pub use session_store::{Loaded, Record, SessionId, SessionStore, StoreError};
 pub use set_cookie::SameSite;
 #[cfg(feature = "std")]
 pub use store::memory::{MemoryBackend, MemoryStore};
