@@ -110,9 +110,7 @@ pub use store::memory::{MemoryBackend, MemoryStore};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use store::redis::{RedisBackend, RedisStore};
 #[cfg(feature = "std")]
-pub use store::server::{
-    BackendError, ID_LEN, ServerError, ServerStore, SessionBackend, SessionId, WriteMode,
-};
+pub use store::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
 #[cfg(feature = "std")]
 pub use store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,

@@ -8,52 +8,51 @@ use std::vec::Vec;
 
 use crate::error::Error;
 use crate::keys::Keys;
+use crate::session_store::SessionId;
 use crate::store::CookieConfig;
-use crate::store::server::{
-    BackendError, ID_LEN, ServerError, ServerStore, SessionBackend, SessionId, WriteMode,
-};
-use crate::value::SessionValue;
+use crate::store::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
+
+const ID_LEN: usize = SessionId::LEN;
 
 /// Server-side sessions kept in this process: for tests and single-process
 /// servers. Revocation, renewal and "log out everywhere" work as with Redis;
-/// sessions die with the process.
+/// sessions die with the process. A [`SessionStore`](crate::SessionStore):
+/// give it to the session layer.
 ///
 /// ```
-/// use securecookie::{CookieConfig, Keys, MemoryStore};
+/// use securecookie::{CookieConfig, Error, Keys, MemoryStore, Record, SessionStore, StoreError, kv};
 ///
-/// # tokio_test_block_on(async {
-/// let store = MemoryStore::<String>::new(
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     // The memory store never waits: one poll finishes each future.
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     match f.as_mut().poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() }
+/// # }
+/// # block_on(async {
+/// let store = MemoryStore::new(
 ///     CookieConfig::default(),
 ///     [Keys::new(&[7; 32], Some(&[9; 32]))?],
 ///     100_000, // sessions at most: then new ones are refused
 /// )?
 /// .user_key("user-id");
 ///
-/// let mut session = store.new_session("my-app");
-/// session.set("user-id", "a1b2c3".to_string());
-/// let (id, set_cookie) = store.save(None, &session).await?;
+/// // What the session layer does at login, and on the next request:
+/// let payload = kv::to_vec::<32>([("user-id", &b"a1b2c3"[..])])?.to_vec();
+/// let set_cookie = store.save("my-app", Record::new(payload.clone(), None, false)).await?;
+/// let value = set_cookie.split(';').next().unwrap().strip_prefix("my-app=").unwrap();
+/// let loaded = store.load("my-app", value).await?;
+/// assert_eq!(loaded.payload, payload); // the value stayed here; the cookie holds an id
 ///
-/// // The cookie holds the id only; the value stays here.
-/// let cookie = set_cookie.split(';').next().unwrap();
-/// let (_, back) = store.load(cookie, "my-app").await?;
-/// assert_eq!(back.get("user-id").map(String::as_str), Some("a1b2c3"));
-///
-/// // Revocation: the same cookie no longer works.
-/// store.destroy(Some(&id), "my-app").await?;
-/// assert!(matches!(store.load(cookie, "my-app").await, Err(securecookie::ServerError::Gone)));
+/// // Revocation: after destroy, the same cookie finds nothing.
+/// store.destroy("my-app", loaded.id).await?;
+/// assert!(matches!(store.load("my-app", value).await, Err(StoreError::Session(Error::UnknownSession))));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # })?;
-/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     // The memory store never waits: one poll finishes each future.
-/// #     let mut f = std::pin::pin!(f);
-/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-/// #     match f.as_mut().poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() }
-/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub type MemoryStore<V> = ServerStore<MemoryBackend, V>;
+pub type MemoryStore = ServerStore<MemoryBackend>;
 
-impl<V: SessionValue> ServerStore<MemoryBackend, V> {
+impl ServerStore<MemoryBackend> {
     /// A memory store holding at most `max_sessions` live sessions; see
     /// [`ServerStore::with_backend`] and [`MemoryBackend::new`].
     ///
@@ -66,18 +65,13 @@ impl<V: SessionValue> ServerStore<MemoryBackend, V> {
     ) -> Result<Self, Error> {
         ServerStore::with_backend(MemoryBackend::new(max_sessions), config, keys)
     }
-
-    /// A new, empty session called `name`.
-    pub fn new_session(&self, name: &str) -> crate::Session<V> {
-        crate::Session::new(name)
-    }
 }
 
 /// The [`SessionBackend`] of [`MemoryStore`]: a map under one mutex, with
 /// expiry and a bound on the number of sessions.
 ///
-/// **When full, new sessions are refused** ([`ServerError::Full`], after
-/// expired ones are dropped); existing sessions keep working. Evicting
+/// **When full, new sessions are refused** ([`StoreFull`], after expired
+/// ones are dropped); existing sessions keep working. Evicting
 /// instead would log out a user the server never told, the kind of silent
 /// loss this crate refuses; a refused save is reported (the web layer
 /// answers 503) and the bound is the operator's to raise.
@@ -105,19 +99,6 @@ struct Entry {
     expires: Instant,
     user: Option<Vec<u8>>,
 }
-
-/// The error [`MemoryBackend`] reports when full; [`ServerStore`] turns it
-/// into [`ServerError::Full`].
-#[derive(Debug)]
-pub(crate) struct Full(pub(crate) usize);
-
-impl core::fmt::Display for Full {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "session store full ({} sessions)", self.0)
-    }
-}
-
-impl std::error::Error for Full {}
 
 impl MemoryBackend {
     /// An empty backend for at most `max_sessions` live sessions.
@@ -230,7 +211,7 @@ impl SessionBackend for MemoryBackend {
             WriteMode::Create => {
                 inner.drop_expired(now);
                 if inner.records.len() >= self.max {
-                    return Err(Box::new(Full(self.max)));
+                    return Err(Box::new(StoreFull { max: self.max }));
                 }
             }
             WriteMode::Update => {}
@@ -269,16 +250,5 @@ impl SessionBackend for MemoryBackend {
             inner.remove(id);
         }
         Ok(ids.len())
-    }
-}
-
-impl From<BackendError> for ServerError {
-    /// [`Full`] becomes [`ServerError::Full`]; anything else
-    /// [`ServerError::Backend`].
-    fn from(e: BackendError) -> Self {
-        match e.downcast::<Full>() {
-            Ok(full) => ServerError::Full { max: full.0 },
-            Err(e) => ServerError::Backend(e),
-        }
     }
 }

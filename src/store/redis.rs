@@ -10,11 +10,9 @@ use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use ::redis::{Client, Cmd, Script};
 
 use crate::keys::Keys;
+use crate::session_store::{SessionId, StoreError};
 use crate::store::CookieConfig;
-use crate::store::server::{
-    BackendError, ServerError, ServerStore, SessionBackend, SessionId, WriteMode,
-};
-use crate::value::SessionValue;
+use crate::store::server::{BackendError, ServerStore, SessionBackend, WriteMode};
 
 /// Server-side sessions in Redis (or Valkey): see [`ServerStore`] for the
 /// model and [`RedisBackend`] for the keys and commands.
@@ -23,7 +21,7 @@ use crate::value::SessionValue;
 /// use securecookie::{CookieConfig, Keys, RedisStore};
 ///
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-/// let store = RedisStore::<String>::open(
+/// let store = RedisStore::open(
 ///     "redis://127.0.0.1:6379",
 ///     CookieConfig::default(),
 ///     [Keys::new(&[7; 32], Some(&[9; 32]))?],
@@ -32,25 +30,27 @@ use crate::value::SessionValue;
 /// .user_key("user-id"); // for store.destroy_user(..): log out everywhere
 /// # Ok(()) }
 /// ```
-pub type RedisStore<V> = ServerStore<RedisBackend, V>;
+pub type RedisStore = ServerStore<RedisBackend>;
 
-impl<V: SessionValue> ServerStore<RedisBackend, V> {
+impl ServerStore<RedisBackend> {
     /// Connects to the Redis (or Valkey) server at `url` (any URL the
     /// `redis` crate takes: `redis://`, `rediss://`, `redis+unix://`) with
     /// [`RedisBackend::connect`], keys prefixed `session:`.
     ///
     /// # Errors
-    /// [`ServerError::Cookie`] for keys or a config that
+    /// [`StoreError::Session`] for keys or a config that
     /// [`CookieStore::new`](crate::CookieStore::new) refuses;
-    /// [`ServerError::Backend`] when the URL is bad or the server cannot be
+    /// [`StoreError::Backend`] when the URL is bad or the server cannot be
     /// reached now.
     pub async fn open(
         url: &str,
         config: CookieConfig,
         keys: impl IntoIterator<Item = Keys>,
-    ) -> Result<Self, ServerError> {
-        let backend = RedisBackend::connect(url, DEFAULT_PREFIX).await?;
-        ServerStore::with_backend(backend, config, keys).map_err(ServerError::Cookie)
+    ) -> Result<Self, StoreError> {
+        let backend = RedisBackend::connect(url, DEFAULT_PREFIX)
+            .await
+            .map_err(StoreError::Backend)?;
+        Ok(ServerStore::with_backend(backend, config, keys)?)
     }
 }
 
@@ -188,7 +188,7 @@ impl RedisBackend {
     /// The key of `id`'s record.
     pub fn key(&self, id: &SessionId) -> String {
         let mut key = self.prefix.clone();
-        key.push_str(&id.to_text());
+        key.push_str(&id.to_base64url());
         key
     }
 
@@ -230,7 +230,7 @@ impl SessionBackend for RedisBackend {
                 .arg(record)
                 .arg(ttl)
                 .arg(condition)
-                .arg(id.to_text())
+                .arg(id.to_base64url())
                 .invoke_async(&mut conn)
                 .await?;
             return Ok(wrote == 1);
@@ -263,8 +263,8 @@ impl SessionBackend for RedisBackend {
         let renamed: i64 = invocation
             .arg(record)
             .arg(ttl)
-            .arg(new.to_text())
-            .arg(old.to_text())
+            .arg(new.to_base64url())
+            .arg(old.to_base64url())
             .invoke_async(&mut conn)
             .await?;
         Ok(renamed == 1)

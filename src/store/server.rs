@@ -31,59 +31,12 @@ use crate::codec::{Codec, Codecs, DEFAULT_MAX_AGE, Format, decode_buf_len};
 use crate::error::Error;
 use crate::iv::Iv;
 use crate::keys::Keys;
-use crate::payload::PayloadFormat;
-use crate::session::Session;
+use crate::session_store::{Loaded, Record, SessionId, SessionStore, StoreError};
 use crate::store::{CookieConfig, CookieStore};
-use crate::value::SessionValue;
 
-/// Bytes of randomness in a session id (128 bits).
-pub const ID_LEN: usize = 16;
-
-/// The kv key under which the id cookie carries the id.
+/// The kv key under which the id cookie carries the id (as
+/// [`CookieStore::seal_id`] writes it).
 const ID_KEY: &str = "id";
-
-/// A session id: 128 bits from the operating system's CSPRNG.
-///
-/// It travels only inside a cookie sealed with the store's keys, so even a
-/// list of every id in the database does not let anyone present a session.
-/// `Debug` does not show it.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct SessionId([u8; ID_LEN]);
-
-impl SessionId {
-    /// A fresh id from OS randomness.
-    ///
-    /// # Errors
-    /// [`Error::Random`].
-    pub fn random() -> Result<Self, Error> {
-        crate::random::bytes16().map(SessionId)
-    }
-
-    /// The raw bytes.
-    pub fn as_bytes(&self) -> &[u8; ID_LEN] {
-        &self.0
-    }
-
-    /// The id as 22 characters of unpadded base64url: the database key's
-    /// suffix (and the name the record is sealed under).
-    ///
-    /// ```
-    /// let id = securecookie::SessionId::random()?;
-    /// let text = id.to_text();
-    /// assert_eq!(text.len(), 22);
-    /// assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-    /// # Ok::<(), securecookie::Error>(())
-    /// ```
-    pub fn to_text(&self) -> String {
-        crate::b64::encode_vec(&self.0)
-    }
-}
-
-impl fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionId(..)")
-    }
-}
 
 /// What a backend's failure carries: the driver's own error.
 pub type BackendError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -147,84 +100,59 @@ pub trait SessionBackend: Send + Sync + 'static {
     fn delete_user(&self, user: &[u8]) -> impl Future<Output = Result<usize, BackendError>> + Send;
 }
 
-/// Why a [`ServerStore`] operation failed.
-///
-/// The first three mean "no session" to a web server (an empty session, the
-/// cookie cleared); [`Backend`](Self::Backend) and [`Full`](Self::Full)
-/// mean the server cannot serve sessions right now (a 503).
+/// What [`MemoryBackend`](crate::MemoryBackend) reports when it holds its
+/// maximum number of sessions (a [`StoreError::Backend`]: the server
+/// cannot take a new session now).
 #[derive(Debug)]
-#[non_exhaustive]
-pub enum ServerError {
-    /// The cookie is missing or did not verify (see [`Error`]); the
-    /// database was not asked.
-    Cookie(Error),
-    /// The cookie verified but its record is gone: expired, destroyed
-    /// (revoked), or its user was logged out everywhere.
-    Gone,
-    /// The record did not open with the store's keys (written with a key
-    /// that has since been dropped, or altered in the database), or the
-    /// session could not be sealed (a value too long for the kv format,
-    /// no OS randomness).
-    Codec(Error),
-    /// The memory store holds its maximum number of sessions.
-    Full {
-        /// The bound ([`MemoryBackend::new`](crate::MemoryBackend::new)).
-        max: usize,
-    },
-    /// The database failed: unreachable, timed out, refused the command.
-    Backend(BackendError),
+pub struct StoreFull {
+    /// The bound.
+    pub max: usize,
 }
 
-impl fmt::Display for ServerError {
+impl fmt::Display for StoreFull {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServerError::Cookie(e) => write!(f, "session cookie refused: {e}"),
-            ServerError::Gone => f.write_str("session expired or revoked"),
-            ServerError::Codec(e) => write!(f, "session record: {e}"),
-            ServerError::Full { max } => write!(f, "session store full ({max} sessions)"),
-            ServerError::Backend(e) => write!(f, "session database: {e}"),
-        }
+        write!(f, "session store full ({} sessions)", self.max)
     }
 }
 
-impl std::error::Error for ServerError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ServerError::Cookie(e) | ServerError::Codec(e) => Some(e),
-            ServerError::Backend(e) => Some(&**e),
-            _ => None,
-        }
-    }
-}
+impl std::error::Error for StoreFull {}
 
 /// Sessions kept on the server: a sealed id in the cookie, the values in a
-/// [`SessionBackend`] (see [`MemoryStore`](crate::MemoryStore) and, feature
-/// `redis`, `RedisStore`).
+/// [`SessionBackend`] ([`MemoryStore`](crate::MemoryStore) and, feature
+/// `redis`, `RedisStore`). It is a [`SessionStore`]: hand it to the
+/// session layer as you would a [`CookieStore`].
 ///
 /// Round trips to the database: none for a request that never touches the
-/// session, nor for a forged, garbage or expired cookie; one to
-/// [`load`](Self::load), one to [`save`](Self::save) (create or update),
-/// one to [`renew`](Self::renew), one to [`destroy`](Self::destroy), one to
-/// [`destroy_user`](Self::destroy_user).
+/// session, nor for a forged, garbage or expired cookie (the id cookie is
+/// verified first); one to load, one to save (create, update or renew),
+/// one to destroy, one to [`destroy_user`](Self::destroy_user).
+///
+/// The TTL of a record is the cookie's `Max-Age` (30 days for a
+/// browser-session cookie), counted from its last save; every save also
+/// re-issues the id cookie, so both age together. The layer's rolling
+/// renewal saves the session once it has used part of its age: that save
+/// pushes the TTL back, and a read never needs to.
 ///
 /// **Two requests of one session saving at once**: each writes the whole
 /// session as it saw it, and the last write wins (no merge: a value set by
-/// the other request may be lost, never mixed). Neither write resurrects
-/// the session if a third request destroyed it: that one wins over both.
-pub struct ServerStore<B, V> {
+/// the other request may be lost, never mixed with the other's). A
+/// request that destroys the session wins over both: a save after it finds
+/// no record, writes nothing, and the layer clears the cookie
+/// ([`Error::UnknownSession`]).
+pub struct ServerStore<B> {
     /// Seals the id into the cookie, with the cookie's attributes.
     ids: CookieStore<Vec<u8>>,
     /// Seal the records, newest key first.
     records: Vec<Codec>,
     /// Seconds a record lives after its last save.
     ttl: u64,
-    /// The session value that names the user, for [`destroy_user`](Self::destroy_user).
+    /// The session entry that names the user, for
+    /// [`destroy_user`](Self::destroy_user).
     user_key: Option<String>,
     backend: B,
-    _values: core::marker::PhantomData<fn() -> V>,
 }
 
-impl<B: fmt::Debug, V> fmt::Debug for ServerStore<B, V> {
+impl<B: fmt::Debug> fmt::Debug for ServerStore<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerStore")
             .field("ids", &self.ids)
@@ -235,11 +163,9 @@ impl<B: fmt::Debug, V> fmt::Debug for ServerStore<B, V> {
     }
 }
 
-impl<B: SessionBackend, V: SessionValue> ServerStore<B, V> {
+impl<B: SessionBackend> ServerStore<B> {
     /// A store over `backend`, setting cookies as `config` says and sealing
-    /// ids and records with `keys` (newest first; every one opens). Records
-    /// live `config.max_age` seconds after their last save (30 days for a
-    /// browser-session cookie without `Max-Age`).
+    /// ids and records with `keys` (newest first; every one opens).
     ///
     /// # Errors
     /// As [`CookieStore::new`].
@@ -269,13 +195,12 @@ impl<B: SessionBackend, V: SessionValue> ServerStore<B, V> {
             ttl,
             user_key: None,
             backend,
-            _values: core::marker::PhantomData,
         })
     }
 
-    /// Names the session value that identifies the user (for instance
-    /// `"user-id"`): every saved session holding it is indexed under it, so
-    /// that [`destroy_user`](Self::destroy_user) can end them all.
+    /// Names the session entry that identifies the user (for instance
+    /// `"user-id"`): every saved session holding it is indexed under its
+    /// value, so that [`destroy_user`](Self::destroy_user) can end them all.
     #[must_use]
     pub fn user_key(mut self, key: impl Into<String>) -> Self {
         self.user_key = Some(key.into());
@@ -292,233 +217,148 @@ impl<B: SessionBackend, V: SessionValue> ServerStore<B, V> {
         self.ids.config()
     }
 
-    /// Seconds a record lives after its last save.
-    pub fn ttl(&self) -> u64 {
-        self.ttl
-    }
-
-    /// The session id sealed in the cookie called `name` of a `Cookie`
-    /// header: no database round trip.
-    ///
-    /// # Errors
-    /// [`ServerError::Cookie`] with [`Error::NoCookie`], a decoding error
-    /// ([`Error::MacMismatch`], [`Error::Expired`], ...), or
-    /// [`Error::Malformed`] for a verified cookie that holds no id (a
-    /// `CookieStore` cookie under the same keys and name).
-    pub fn id(&self, cookie_header: &str, name: &str) -> Result<SessionId, ServerError> {
-        let session = self
-            .ids
-            .get(cookie_header, name)
-            .map_err(ServerError::Cookie)?;
-        session
-            .get(ID_KEY)
-            .and_then(|bytes| <[u8; ID_LEN]>::try_from(bytes.as_slice()).ok())
-            .map(SessionId)
-            .ok_or(ServerError::Cookie(Error::Malformed))
-    }
-
-    /// The session of `id`: one round trip.
-    ///
-    /// # Errors
-    /// [`ServerError::Gone`] (expired, destroyed), [`ServerError::Codec`]
-    /// (the record does not open), [`ServerError::Backend`].
-    pub async fn load_id(&self, id: &SessionId, name: &str) -> Result<Session<V>, ServerError> {
-        let record = self
-            .backend
-            .read(id)
-            .await
-            .map_err(ServerError::from)?
-            .ok_or(ServerError::Gone)?;
-        self.open_record(id, name, &record)
-            .map_err(ServerError::Codec)
-    }
-
-    /// The session in the cookie called `name` of a `Cookie` header, and its
-    /// id: [`id`](Self::id) (no round trip), then [`load_id`](Self::load_id)
-    /// (one).
-    ///
-    /// # Errors
-    /// As [`id`](Self::id) and [`load_id`](Self::load_id).
-    pub async fn load(
-        &self,
-        cookie_header: &str,
-        name: &str,
-    ) -> Result<(SessionId, Session<V>), ServerError> {
-        let id = self.id(cookie_header, name)?;
-        let session = self.load_id(&id, name).await?;
-        Ok((id, session))
-    }
-
-    /// Saves `session`: under a fresh id when `id` is `None` (created only
-    /// if the id is free), else under `id` only if its record still exists.
-    /// Returns the id and the `Set-Cookie` header value (the cookie is
-    /// re-issued so that its age follows the record's TTL). One round trip.
-    ///
-    /// # Errors
-    /// [`ServerError::Gone`] when the record of `id` no longer exists
-    /// (destroyed or expired meanwhile: nothing is written);
-    /// [`ServerError::Codec`], [`ServerError::Full`],
-    /// [`ServerError::Backend`].
-    pub async fn save(
-        &self,
-        id: Option<&SessionId>,
-        session: &Session<V>,
-    ) -> Result<(SessionId, String), ServerError> {
-        let user = self.user(session);
-        match id {
-            Some(id) => {
-                let record = self.seal_record(id, session)?;
-                let wrote = self
-                    .backend
-                    .write(id, record, self.ttl, WriteMode::Update, user.as_deref())
-                    .await
-                    .map_err(ServerError::from)?;
-                if !wrote {
-                    return Err(ServerError::Gone);
-                }
-                Ok((id.clone(), self.cookie(id, session.name())?))
-            }
-            None => self.create(session, user.as_deref()).await,
-        }
-    }
-
-    /// Moves `session` to a fresh id (session fixation defense, at login):
-    /// the record of `old` is deleted and the new one created in one atomic
-    /// step, which fails with [`ServerError::Gone`] when `old` was destroyed
-    /// meanwhile (a revoked session cannot be renewed back to life). With no
-    /// `old`, as [`save`](Self::save) of a new session. One round trip.
-    ///
-    /// # Errors
-    /// As [`save`](Self::save).
-    pub async fn renew(
-        &self,
-        old: Option<&SessionId>,
-        session: &Session<V>,
-    ) -> Result<(SessionId, String), ServerError> {
-        let user = self.user(session);
-        let Some(old) = old else {
-            return self.create(session, user.as_deref()).await;
-        };
-        let new = SessionId::random().map_err(ServerError::Codec)?;
-        let record = self.seal_record(&new, session)?;
-        let renamed = self
-            .backend
-            .rename(old, &new, record, self.ttl, user.as_deref())
-            .await
-            .map_err(ServerError::from)?;
-        if !renamed {
-            return Err(ServerError::Gone);
-        }
-        let cookie = self.cookie(&new, session.name())?;
-        Ok((new, cookie))
-    }
-
-    /// Deletes the record of `id`, if any (revocation: a copy of the cookie
-    /// stops working at once), and returns the `Set-Cookie` header value
-    /// that expires the cookie called `name`. One round trip, none without
-    /// an id.
-    ///
-    /// # Errors
-    /// [`ServerError::Cookie`] with [`Error::InvalidName`];
-    /// [`ServerError::Backend`].
-    pub async fn destroy(&self, id: Option<&SessionId>, name: &str) -> Result<String, ServerError> {
-        let expired = self.ids.destroy(name).map_err(ServerError::Cookie)?;
-        if let Some(id) = id {
-            self.backend.delete(id).await.map_err(ServerError::from)?;
-        }
-        Ok(expired)
-    }
-
     /// "Log out everywhere": deletes every session whose
-    /// [`user_key`](Self::user_key) value was `user` when it was last saved
-    /// (for instance after a password change). Returns how many sessions
-    /// it ended. One round trip.
+    /// [`user_key`](Self::user_key) entry held `user` (its bytes, as the
+    /// session stored them: for a `String` value, its UTF-8) when it was
+    /// last saved, for instance after a password change. Returns how many
+    /// sessions it ended. One round trip.
     ///
     /// # Errors
-    /// [`ServerError::Backend`].
-    pub async fn destroy_user<U: SessionValue>(&self, user: &U) -> Result<usize, ServerError> {
-        let mut bytes = Vec::new();
-        user.write_bytes(&mut bytes);
+    /// [`StoreError::Backend`].
+    pub async fn destroy_user(&self, user: impl AsRef<[u8]>) -> Result<usize, StoreError> {
         self.backend
-            .delete_user(&bytes)
+            .delete_user(user.as_ref())
             .await
-            .map_err(ServerError::from)
+            .map_err(StoreError::Backend)
     }
 
     /// A fresh id whose record is created only if free; a collision (which
     /// 128 random bits make as likely as guessing a key) draws again.
-    async fn create(
-        &self,
-        session: &Session<V>,
-        user: Option<&[u8]>,
-    ) -> Result<(SessionId, String), ServerError> {
+    async fn create(&self, name: &str, payload: &[u8]) -> Result<String, StoreError> {
+        let user = self.user(payload);
         for _ in 0..3 {
-            let id = SessionId::random().map_err(ServerError::Codec)?;
-            let record = self.seal_record(&id, session)?;
+            let id = SessionId::random()?;
+            let record = self.seal_record(&id, payload)?;
             let created = self
                 .backend
                 .write(&id, record, self.ttl, WriteMode::Create, user)
                 .await
-                .map_err(ServerError::from)?;
+                .map_err(StoreError::Backend)?;
             if created {
-                let cookie = self.cookie(&id, session.name())?;
-                return Ok((id, cookie));
+                return Ok(self.ids.seal_id(name, &id)?);
             }
         }
-        Err(ServerError::Backend(
-            "three fresh session ids were all taken: the backend ignores SET NX".into(),
+        Err(StoreError::backend(
+            "three fresh session ids were all taken: the backend ignores create-only writes",
         ))
     }
 
-    /// The user index entry of `session`, if the store names a user key and
-    /// the session holds it.
-    fn user(&self, session: &Session<V>) -> Option<Vec<u8>> {
-        let value = session.get(self.user_key.as_deref()?)?;
-        let mut bytes = Vec::new();
-        value.write_bytes(&mut bytes);
-        Some(bytes)
+    /// The user index entry of a payload, if the store names a user key and
+    /// the payload holds it.
+    fn user<'p>(&self, payload: &'p [u8]) -> Option<&'p [u8]> {
+        crate::kv::get(payload, self.user_key.as_deref()?)
+            .ok()
+            .flatten()
     }
 
-    /// The `Set-Cookie` header value carrying `id`.
-    fn cookie(&self, id: &SessionId, name: &str) -> Result<String, ServerError> {
-        let mut carrier = Session::new(name);
-        carrier.set(ID_KEY, id.0.to_vec());
-        self.ids.save(&carrier).map_err(ServerError::Cookie)
-    }
-
-    /// The sealed record of `session` under `id`.
-    fn seal_record(&self, id: &SessionId, session: &Session<V>) -> Result<Vec<u8>, ServerError> {
+    /// The sealed record of `payload` under `id`.
+    fn seal_record(&self, id: &SessionId, payload: &[u8]) -> Result<Vec<u8>, Error> {
         let codec = &self.records[0];
-        let mut payload = Vec::with_capacity(PayloadFormat::Kv.size_hint(session));
-        PayloadFormat::Kv
-            .write(session, &mut payload)
-            .map_err(ServerError::Codec)?;
         let iv = if codec.keys().is_encrypted() {
-            Iv::random().map_err(ServerError::Codec)?
+            Iv::random()?
         } else {
             Iv::from_random_bytes([0; 16])
         };
         let now = crate::random::now();
         let mut out = vec![0u8; codec.encoded_len(payload.len(), now)];
         let len = codec
-            .encode(&id.to_text(), &payload, now, iv, &mut out)
-            .map_err(ServerError::Codec)?
+            .encode(&id.to_base64url(), payload, now, iv, &mut out)?
             .len();
         out.truncate(len);
         Ok(out)
     }
 
-    /// Opens a record read back for `id`.
-    fn open_record(&self, id: &SessionId, name: &str, record: &[u8]) -> Result<Session<V>, Error> {
+    /// Opens a record read back for `id`: the payload, and whether an older
+    /// key sealed it.
+    fn open_record(&self, id: &SessionId, record: &[u8]) -> Result<(Vec<u8>, bool), Error> {
         let mut buf = vec![0u8; decode_buf_len(record.len())];
         let decoded = Codecs::prechecked(&self.records).decode(
-            &id.to_text(),
+            &id.to_base64url(),
             record,
             crate::random::now(),
             &mut buf,
         )?;
-        let values = PayloadFormat::Kv.read(decoded.payload)?;
-        Ok(Session::from_sorted(name, values))
+        // A record holds a kv payload: refuse one that does not parse here
+        // rather than hand it to the layer.
+        crate::kv::validate(decoded.payload).map_err(Error::Payload)?;
+        Ok((decoded.payload.to_vec(), decoded.index != 0))
+    }
+}
+
+impl<B: SessionBackend> SessionStore for ServerStore<B> {
+    /// Verifies the id cookie (no round trip for a bad one), then reads the
+    /// record: one round trip.
+    async fn load(&self, name: &str, value: &str) -> Result<Loaded, StoreError> {
+        let cookie = self.ids.load_at(name, value, crate::random::now())?;
+        let id = crate::kv::get(&cookie.payload, ID_KEY)
+            .map_err(Error::Payload)?
+            .and_then(SessionId::from_bytes)
+            .ok_or(Error::Payload(crate::KvError::Truncated))?;
+        let record = self
+            .backend
+            .read(&id)
+            .await
+            .map_err(StoreError::Backend)?
+            .ok_or(Error::UnknownSession)?;
+        let (payload, old_key) = self.open_record(&id, &record)?;
+        Ok(Loaded::new(
+            payload,
+            cookie.issued,
+            Some(id),
+            cookie.outdated || old_key,
+        ))
+    }
+
+    /// Creates (`SET NX`), renews (atomic move to a fresh id) or updates
+    /// (`SET XX`): one round trip. A session destroyed meanwhile is
+    /// [`Error::UnknownSession`], and nothing is written.
+    async fn save(&self, name: &str, record: Record) -> Result<String, StoreError> {
+        let Some(old) = record.id else {
+            return self.create(name, &record.payload).await;
+        };
+        let user = self.user(&record.payload);
+        let (id, written) = if record.renew {
+            let new = SessionId::random()?;
+            let sealed = self.seal_record(&new, &record.payload)?;
+            let renamed = self.backend.rename(&old, &new, sealed, self.ttl, user);
+            (new, renamed.await)
+        } else {
+            let sealed = self.seal_record(&old, &record.payload)?;
+            let mode = WriteMode::Update;
+            let wrote = self.backend.write(&old, sealed, self.ttl, mode, user);
+            (old, wrote.await)
+        };
+        if !written.map_err(StoreError::Backend)? {
+            return Err(Error::UnknownSession.into());
+        }
+        Ok(self.ids.seal_id(name, &id)?)
+    }
+
+    /// Deletes the record (revocation: a copy of the cookie stops working
+    /// at once): one round trip, none without an id.
+    async fn destroy(&self, name: &str, id: Option<SessionId>) -> Result<String, StoreError> {
+        let expired = self.ids.destroy(name)?;
+        if let Some(id) = id {
+            self.backend
+                .delete(&id)
+                .await
+                .map_err(StoreError::Backend)?;
+        }
+        Ok(expired)
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        Some(self.ttl)
     }
 }
 
