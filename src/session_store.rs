@@ -6,7 +6,7 @@
 //! [`load`](SessionStore::load), and [`save`](SessionStore::save) /
 //! [`destroy`](SessionStore::destroy) keep their names. The sync
 //! [`Store`](crate::Store) stays for code outside async servers; a type
-//! can implement both, as [`CookieStore`] does.
+//! can implement both, as [`CookieStore`](crate::CookieStore) does.
 //!
 //! What travels between the layer and a store is the session's
 //! [`kv`](crate::kv) payload: the handler's entries plus a few reserved
@@ -25,7 +25,7 @@ use crate::error::Error;
 /// A session store for async servers: where the session layer loads,
 /// saves and destroys sessions.
 ///
-/// [`CookieStore`] keeps the whole payload in the cookie (its futures are
+/// [`CookieStore`](crate::CookieStore) keeps the whole payload in the cookie (its futures are
 /// ready at once: no extra cost); a server-side store keeps a sealed
 /// [`SessionId`] in the cookie and the payload in a database, without
 /// blocking the runtime.

@@ -3,9 +3,10 @@
 //! this native build decode in wasm, and cookies made in wasm decode here,
 //! in both formats.
 //!
-//! Builds the module with cargo first. Skips (and says so) when `node` or
-//! the wasm32 target is missing; `.ci/harden` installs both, so CI never
-//! skips.
+//! Builds the module with tests/wasm/build.sh first (cargo, then binaryen's
+//! `wasm-opt -Oz`) and runs the check on the optimized module. Skips (and
+//! says so) when `node`, `wasm-opt` or the wasm32 target is missing; under
+//! CI (`CI` set) that fails instead: `.ci/run` installs them.
 
 use std::path::Path;
 use std::process::Command;
@@ -41,38 +42,46 @@ fn wasm_target_installed() -> bool {
         .unwrap_or(true)
 }
 
+/// Says why the test cannot run; under CI (`CI` set) that is a failure:
+/// `.ci/run` installs everything this test needs.
+fn skip(why: &str) {
+    assert!(std::env::var_os("CI").is_none(), "CI: {why}");
+    eprintln!("SKIPPED: {why}");
+}
+
 #[test]
 fn native_and_wasm_read_each_others_cookies() {
     if !have("node", "--version") {
-        eprintln!("SKIPPED: node is not installed");
+        skip("node is not installed");
         return;
     }
     if !wasm_target_installed() {
-        eprintln!("SKIPPED: rustup target wasm32-unknown-unknown is not installed");
+        skip("rustup target wasm32-unknown-unknown is not installed");
+        return;
+    }
+    if !have("wasm-opt", "--version") {
+        skip("wasm-opt (Debian's binaryen) is not installed");
         return;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasm");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--manifest-path",
-        ])
-        .arg(dir.join("Cargo.toml"))
-        // The outer build's flags (coverage, sanitizers) are not for wasm.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building the wasm module failed");
-    let module = dir.join("target/wasm32-unknown-unknown/release/securecookie_wasm.wasm");
-    eprintln!(
-        "wasm module: {} bytes",
-        std::fs::metadata(&module).unwrap().len()
+    // Builds the module and runs `wasm-opt -Oz` on it: the check runs on
+    // the module as it would ship.
+    let out = Command::new("bash")
+        .arg(dir.join("build.sh"))
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "building the wasm module failed: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let line = String::from_utf8(out.stdout).unwrap();
+    let fields: Vec<&str> = line.trim_end().split('\t').collect();
+    let [module, opt_len, raw_len] = fields[..] else {
+        panic!("tests/wasm/build.sh printed {line:?}");
+    };
+    eprintln!("wasm module: {opt_len} bytes after wasm-opt -Oz ({raw_len} bytes raw)");
+    let module = Path::new(module);
 
     let session: heapless::Vec<u8, 64> =
         kv::to_vec([("lang", &b"en"[..]), ("user-id", &b"a1b2c3"[..])]).unwrap();
@@ -94,7 +103,7 @@ fn native_and_wasm_read_each_others_cookies() {
 
     let out = Command::new("node")
         .arg(dir.join("check.mjs"))
-        .arg(&module)
+        .arg(module)
         .arg((NOW + 1).to_string())
         .arg(&cases)
         .output()
