@@ -2,7 +2,7 @@
 
 use std::boxed::Box;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 
@@ -79,10 +79,12 @@ impl ServerStore<MemoryBackend> {
 /// Expired sessions are dropped when read and, oldest first, whenever a
 /// session is created: the map never holds more than the bound. Each user
 /// index entry goes with its session.
-#[derive(Debug)]
+///
+/// Clones share the sessions.
+#[derive(Clone, Debug)]
 pub struct MemoryBackend {
     max: usize,
-    inner: Mutex<Inner>,
+    inner: Arc<Mutex<Inner>>,
 }
 
 #[derive(Debug, Default)]
@@ -105,7 +107,7 @@ impl MemoryBackend {
     pub fn new(max_sessions: usize) -> Self {
         MemoryBackend {
             max: max_sessions,
-            inner: Mutex::new(Inner::default()),
+            inner: Arc::new(Mutex::new(Inner::default())),
         }
     }
 

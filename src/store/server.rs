@@ -152,6 +152,21 @@ pub struct ServerStore<B> {
     backend: B,
 }
 
+/// Clones share the backend (its connection, or the memory backend's map):
+/// a clone in the application's state can [`destroy_user`](Self::destroy_user)
+/// while the layer holds the other.
+impl<B: Clone> Clone for ServerStore<B> {
+    fn clone(&self) -> Self {
+        ServerStore {
+            ids: self.ids.clone(),
+            records: self.records.clone(),
+            ttl: self.ttl,
+            user_key: self.user_key.clone(),
+            backend: self.backend.clone(),
+        }
+    }
+}
+
 impl<B: fmt::Debug> fmt::Debug for ServerStore<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerStore")
