@@ -1,12 +1,14 @@
-#![cfg(feature = "http")]
+#![cfg(feature = "axum")]
 //! End to end: the demo server (`examples/server.rs`, included as is) on an
 //! ephemeral loopback port, driven over real TCP by a small HTTP/1.1 client
 //! that keeps cookies the way a browser does for one host.
 //!
-//! Steps: login form, login (303 + Set-Cookie), welcome (200), index when
-//! logged in, logout (303 + expiring Set-Cookie), welcome again (401), then
-//! a tampered cookie, an expired one, one from another key and a session
-//! without `user-id` (each 401), and a bad login (400).
+//! Steps: login form, login (303 + Set-Cookie), welcome (200, the flash
+//! notice once, the cookie panel), index when logged in, logout (303 +
+//! expiring Set-Cookie), welcome again (401 page linking to the login
+//! form), then a tampered cookie, an expired one, one from another key
+//! (each 401, the reason shown, the cookie cleared) and a session without
+//! `user-id` (401), and a bad login (400).
 
 #[allow(dead_code)]
 #[path = "../examples/server.rs"]
@@ -188,7 +190,7 @@ fn login_welcome_logout_and_refusals() {
         .unwrap();
     let addr = listener.local_addr().unwrap();
     assert!(addr.ip().is_loopback());
-    runtime.spawn(server::serve(listener, store.clone()));
+    runtime.spawn(server::serve(listener, store.clone(), settings.about()));
 
     let mut browser = Browser {
         addr,
@@ -216,15 +218,38 @@ fn login_welcome_logout_and_refusals() {
     assert!(attributes.ends_with("; Max-Age=604800; HttpOnly; SameSite=Lax"));
     let login_cookie = browser.jar["my-app"].clone();
 
-    // 3. Welcome.
+    // 3. Welcome: the flash notice (taken, so the cookie is re-issued
+    //    without it), the panel, the logout form.
     let welcome = browser.send("GET", "/welcome", "");
     assert_eq!(welcome.status, 200);
+    assert!(
+        welcome
+            .body
+            .contains("<title>Welcome · securecookie demo</title>")
+    );
     assert!(welcome.body.contains("Welcome alice!"));
+    assert!(
+        welcome
+            .body
+            .contains(r#"<p class="notice">Logged in as alice.</p>"#)
+    );
+    assert_eq!(welcome.set_cookies().len(), 1);
+    let len = login_cookie.len() + "my-app=".len();
+    assert!(welcome.body.contains(&format!("{len} of 4096 bytes")));
+    assert!(
+        welcome
+            .body
+            .contains("encrypted (AES-CTR) and signed (HMAC-SHA256)")
+    );
     assert!(
         welcome
             .body
             .contains(r#"<form action="/logout" method="post">"#)
     );
+    let again = browser.send("GET", "/welcome", "");
+    assert!(again.body.contains("Welcome alice!"));
+    assert!(!again.body.contains("Logged in as"), "a flash shows once");
+    assert!(again.set_cookies().is_empty(), "nothing changed");
 
     // 4. The index now links to /welcome.
     let index = browser.send("GET", "/", "");
@@ -244,16 +269,29 @@ fn login_welcome_logout_and_refusals() {
     );
     assert!(browser.jar.is_empty());
 
-    // 6. Welcome again: no session.
+    // 6. Welcome again: no session, a 401 page that links to the form.
     let again = browser.send("GET", "/welcome", "");
-    assert_eq!(
-        (again.status, again.body.as_str()),
-        (401, "missing session\n")
-    );
+    assert_eq!(again.status, 401);
+    assert!(again.body.contains("<h1>401: missing session</h1>"));
+    assert!(again.body.contains(r#"<a href="/">Log in</a>"#));
+    assert!(!again.body.contains("refused"));
 
     let welcome_with = |cookie: &str| {
         let reply = request(addr, "GET", "/welcome", Some(cookie), "");
-        (reply.status, reply.body)
+        let set_cookie = reply.set_cookies().join("\n");
+        (reply.status, reply.body, set_cookie)
+    };
+    let cleared =
+        "my-app=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; SameSite=Lax";
+    let refused = |cookie: &str, why: &str| {
+        let (status, body, set_cookie) = welcome_with(cookie);
+        assert_eq!(status, 401, "{why}");
+        assert!(body.contains("<h1>401: missing session</h1>"), "{why}");
+        assert!(
+            body.contains(&format!("Your cookie was refused: {why}.")),
+            "{body}"
+        );
+        assert_eq!(set_cookie, cleared, "{why}: the bad cookie is cleared");
     };
 
     // 7. The login cookie, one character changed.
@@ -261,10 +299,7 @@ fn login_welcome_logout_and_refusals() {
     let at = tampered.len() / 2;
     let c = if &tampered[at..=at] == "A" { "B" } else { "A" };
     tampered.replace_range(at..=at, c);
-    assert_eq!(
-        welcome_with(&format!("my-app={tampered}")),
-        (401, "missing session\n".to_string())
-    );
+    refused(&format!("my-app={tampered}"), "cookie MAC does not match");
 
     // 8. Expired: made with the server's keys 7 days and 10 seconds ago.
     //    The same session made 10 seconds ago is accepted, so the refusal
@@ -275,14 +310,15 @@ fn login_welcome_logout_and_refusals() {
         let line = store.save_at(&session, t, Iv::random().unwrap()).unwrap();
         line.split(';').next().unwrap().to_string()
     };
-    assert_eq!(
-        welcome_with(&made_at(now() - 10)),
-        (200, "<p>Welcome bob!</p>\n<form action=\"/logout\" method=\"post\">\n<input type=\"submit\" value=\"Logout\">\n</form>\n".to_string())
-    );
-    assert_eq!(
-        welcome_with(&made_at(now() - 7 * 24 * 3600 - 10)),
-        (401, "missing session\n".to_string())
-    );
+    let (status, body, set_cookie) = welcome_with(&made_at(now() - 10));
+    assert_eq!(status, 200);
+    assert!(body.contains("Welcome bob!"));
+    assert!(set_cookie.is_empty());
+    refused(&made_at(now() - 7 * 24 * 3600 - 10), "cookie has expired");
+    // Four days old: still good, and re-issued (rolling renewal).
+    let (status, _, set_cookie) = welcome_with(&made_at(now() - 4 * 24 * 3600));
+    assert_eq!(status, 200);
+    assert!(set_cookie.starts_with("my-app=") && set_cookie.contains("Max-Age=604800"));
 
     // 9. A cookie made with other keys.
     let stranger = CookieStore::<String>::new(
@@ -291,19 +327,18 @@ fn login_welcome_logout_and_refusals() {
     )
     .unwrap();
     let foreign = stranger.save(&session).unwrap();
-    assert_eq!(
-        welcome_with(foreign.split(';').next().unwrap()),
-        (401, "missing session\n".to_string())
+    refused(
+        foreign.split(';').next().unwrap(),
+        "cookie MAC does not match",
     );
 
     // 10. A valid session without user-id.
     let mut other = store.new_session("my-app");
     other.set("theme", "dark".to_string());
     let line = store.save(&other).unwrap();
-    assert_eq!(
-        welcome_with(line.split(';').next().unwrap()),
-        (401, "missing user-id\n".to_string())
-    );
+    let (status, body, _) = welcome_with(line.split(';').next().unwrap());
+    assert_eq!(status, 401);
+    assert!(body.contains("<h1>401: missing user-id</h1>"));
 
     // 11. A login without a usable user-id.
     let bad = request(addr, "POST", "/login", None, "user-id=%3Cscript%3E");
