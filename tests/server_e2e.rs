@@ -10,115 +10,32 @@
 //! (each 401, the reason shown, the cookie cleared) and a session without
 //! `user-id` (401), and a bad login (400).
 
+mod common;
 #[allow(dead_code)]
 #[path = "../examples/server.rs"]
 mod server;
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use common::http::Reply;
 
 use securecookie::{CookieConfig, CookieStore, Iv, Keys};
 
 const HASH_HEX: &str = "0707070707070707070707070707070707070707070707070707070707070707";
 const BLOCK_HEX: &str = "0909090909090909090909090909090909090909090909090909090909090909";
 
-/// A response, as read off the wire.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn set_cookies(&self) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-}
-
-/// One HTTP/1.1 request per connection (`Connection: close`), read to EOF.
-///
-/// Hand-written rather than `reqwest` with its cookie store: that would add
-/// a full HTTP client stack (hyper's client, url, cookie_store, publicsuffix)
-/// to the dev-dependencies for ~80 lines of work, and this one sends exactly
-/// the bytes a test wants, tampered cookies included.
+/// One request with its `Cookie` header, if any.
 fn request(addr: SocketAddr, method: &str, path: &str, cookie: Option<&str>, body: &str) -> Reply {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut headers = Vec::new();
     if let Some(cookie) = cookie {
-        req.push_str(&format!("Cookie: {cookie}\r\n"));
+        headers.push(("Cookie", cookie));
     }
     if method == "POST" {
-        req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
-        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        headers.push(("Content-Type", "application/x-www-form-urlencoded"));
     }
-    req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes()).expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    parse_reply(&raw)
-}
-
-fn parse_reply(raw: &[u8]) -> Reply {
-    let text = std::str::from_utf8(raw).expect("UTF-8 response");
-    let (head, rest) = text.split_once("\r\n\r\n").expect("end of headers");
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (n, v) = l.split_once(':').expect("header line");
-            (n.trim().to_string(), v.trim().to_string())
-        })
-        .collect();
-    let mut reply = Reply {
-        status,
-        headers,
-        body: String::new(),
-    };
-    reply.body = match reply.header("transfer-encoding") {
-        Some(te) if te.eq_ignore_ascii_case("chunked") => dechunk(rest),
-        _ => {
-            let len: usize = reply
-                .header("content-length")
-                .map_or(rest.len(), |l| l.parse().unwrap());
-            rest[..len].to_string()
-        }
-    };
-    reply
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut body = String::new();
-    loop {
-        let (size, tail) = rest.split_once("\r\n").expect("chunk size");
-        let size = usize::from_str_radix(size.trim(), 16).expect("hex chunk size");
-        if size == 0 {
-            return body;
-        }
-        body.push_str(&tail[..size]);
-        rest = &tail[size + 2..];
-    }
+    common::http::request(addr, method, path, &headers, body)
 }
 
 /// A client with a cookie jar for one host: `Set-Cookie` adds or replaces a
