@@ -229,20 +229,11 @@ fn login_welcome_logout_tamper_in_chromium() {
     })
     .unwrap();
     assert!(settings.config.secure);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(&settings.addr))
-        .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(server::serve(
-        listener,
-        settings.store().unwrap(),
-        settings.about(),
-    ));
+    let store = settings.store().unwrap();
+    let (_runtime, addr) = common::http::serve_in_background(&settings.addr, |listener| {
+        server::serve(listener, store, settings.about())
+    });
+    let base = format!("http://{addr}");
 
     // 1. The login form, submitted by a click.
     browser.open(&format!("{base}/"));

@@ -97,17 +97,9 @@ fn login_welcome_logout_and_refusals() {
     .unwrap();
     assert!(!settings.random_keys);
     let store = settings.store().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(&settings.addr))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    assert!(addr.ip().is_loopback());
-    runtime.spawn(server::serve(listener, store.clone(), settings.about()));
+    let (_runtime, addr) = common::http::serve_in_background(&settings.addr, |listener| {
+        server::serve(listener, store.clone(), settings.about())
+    });
 
     let mut browser = Browser {
         addr,

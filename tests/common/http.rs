@@ -136,3 +136,27 @@ fn dechunk(mut rest: &str) -> String {
         rest = &tail[size + 2..];
     }
 }
+
+/// Runs a server on a loopback listener bound to `addr` (port 0: a free
+/// one) on its own one-thread runtime; returns the runtime (the server
+/// stops when it drops) and the bound address.
+pub fn serve_in_background<F>(
+    addr: &str,
+    serve: impl FnOnce(tokio::net::TcpListener) -> F,
+) -> (tokio::runtime::Runtime, SocketAddr)
+where
+    F: Future<Output = std::io::Result<()>> + Send + 'static,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(addr))
+        .unwrap();
+    let bound = listener.local_addr().unwrap();
+    assert!(bound.ip().is_loopback());
+    runtime.spawn(serve(listener));
+    (runtime, bound)
+}
