@@ -14,7 +14,9 @@
 //! Plus the parts: `iv/*` (where IVs come from), `clock/*`, `encode_now/*`,
 //! and `b64-*/{own,base64ct}/*` (our base64 against `base64ct`).
 //!
-//! `benches/report.py` turns `target/criterion` into the README's table.
+//! `cargo bench --manifest-path benches/Cargo.toml --bench cookies`, then
+//! `python3 benches/report.py` turns `benches/target/criterion` into the
+//! README's table.
 
 use std::hint::black_box;
 

@@ -8,9 +8,9 @@
 //! `early_exit_control` is a deliberately leaky compare, to show that the
 //! setup can see a leak when there is one.
 //!
-//! `cargo bench --bench dudect` (add `-- --continuous compact_mac` to run
-//! one until interrupted). Not part of `cargo test`: it is statistics, and
-//! it takes a while.
+//! `cargo bench --manifest-path benches/Cargo.toml --bench dudect` (add
+//! `-- --continuous compact_mac` to run one until interrupted). Not part of
+//! `cargo test`: it is statistics, and it takes a while.
 
 use dudect_bencher::rand::RngExt;
 use dudect_bencher::{BenchRng, Class, CtRunner, ctbench_main};

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Prints the README's benchmark table from criterion's output.
 
-Reads target/criterion/*/new/{benchmark,estimates}.json (written by
-`cargo bench --bench cookies`) and prints, as Markdown:
+Reads benches/target/criterion/*/new/{benchmark,estimates}.json (written
+by `cargo bench --manifest-path benches/Cargo.toml --bench cookies`; benches/
+is its own workspace) and prints, as Markdown:
   - our envelopes against the primitives' floor (encode and decode per case);
   - roundtrips against the `cookie` crate and the Store API;
   - the goals of issue 5, each met or missed;
   - every absolute time (criterion's mean point estimate).
 
-Usage: python3 benches/report.py [target/criterion]
+Usage: python3 benches/report.py [benches/target/criterion]
 Standard library only.
 """
 
@@ -57,10 +58,11 @@ def fmt_ratio(r):
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join("target", "criterion")
+    default = os.path.join(os.path.dirname(os.path.abspath(__file__)), "target", "criterion")
+    root = sys.argv[1] if len(sys.argv) > 1 else default
     t = load(root)
     if not t:
-        sys.exit(f"no criterion estimates under {root}: run `cargo bench --bench cookies` first")
+        sys.exit(f"no criterion estimates under {root}: run `cargo bench --manifest-path benches/Cargo.toml --bench cookies` first")
 
     goals = []
 

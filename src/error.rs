@@ -108,6 +108,16 @@ pub enum Error {
         /// Why the conversion failed, e.g. `"not UTF-8"`.
         reason: &'static str,
     },
+    /// A server-side store holds no session under the cookie's id: it
+    /// expired, was destroyed (logout, "log out everywhere") or never
+    /// existed. The cookie verified; the session is gone.
+    UnknownSession,
+    /// The session outlived its absolute lifetime (the session layer's cap,
+    /// which rolling renewal cannot extend).
+    LifetimeExceeded,
+    /// A session key starting with `\0`: the session layer reserves those
+    /// for its own entries (creation time, flash values).
+    ReservedKey,
 }
 
 /// Why a key/value payload (see [`kv`](crate::kv)) was rejected.
@@ -248,6 +258,9 @@ impl fmt::Display for Error {
             Error::InvalidValue { reason } => {
                 write!(f, "session value cannot be read: {reason}")
             }
+            Error::UnknownSession => f.write_str("no session of that id in the store"),
+            Error::LifetimeExceeded => f.write_str("session is older than its absolute lifetime"),
+            Error::ReservedKey => f.write_str("session keys starting with NUL are reserved"),
         }
     }
 }

@@ -1,5 +1,55 @@
 //! Signed and encrypted session cookies: AES-CTR, then HMAC-SHA256 over the
-//! cookie's name, timestamp and value, verified in constant time.
+//! cookie's name, timestamp and value, verified in constant time. Sessions
+//! for web apps (a tower layer and an axum extractor) on a `no_std` codec
+//! that also speaks Go's gorilla/securecookie format.
+//!
+//! # Quick start: sessions in an axum app (features `axum`)
+//!
+//! ```
+//! # #[cfg(feature = "axum")] fn main() -> Result<(), securecookie::Error> {
+//! use axum::{Router, http::StatusCode, response::Redirect, routing::{get, post}};
+//! use securecookie::{CookieConfig, CookieStore, Keys, layer::{SessionHandle, SessionLayer}};
+//!
+//! async fn login(session: SessionHandle) -> Redirect {
+//!     session.set("user-id", "a1b2c3".to_string()); // saved after the handler
+//!     session.renew(); // a privilege change: a fresh session
+//!     Redirect::to("/welcome")
+//! }
+//!
+//! async fn welcome(session: SessionHandle) -> Result<String, StatusCode> {
+//!     let id: String = session.get("user-id").ok_or(StatusCode::UNAUTHORIZED)?;
+//!     Ok(format!("Welcome {id}!"))
+//! }
+//!
+//! async fn logout(session: SessionHandle) -> Redirect {
+//!     session.destroy(); // the expiring cookie, with the same attributes
+//!     Redirect::to("/")
+//! }
+//!
+//! # let (hash_key, block_key) = ([7u8; 32], [9u8; 32]);
+//! let keys = Keys::new(&hash_key, Some(&block_key))?; // your secrets, 32 bytes each
+//! let store = CookieStore::<String>::new(CookieConfig::default(), [keys])?;
+//! let app: Router = Router::new()
+//!     .route("/login", post(login))
+//!     .route("/welcome", get(welcome))
+//!     .route("/logout", post(logout))
+//!     .layer(SessionLayer::new(store, "my-app"));
+//! // axum::serve(listener, app).await
+//! # let _ = app;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "axum"))] fn main() {}
+//! ```
+//!
+//! The layer reads the cookie only when a handler asks for the session,
+//! writes `Set-Cookie` only when the session changed, renews it while the
+//! user is active, and turns a bad cookie into an empty session (never an
+//! error page); see [`layer`][layer-mod] (feature `tower`). The
+//! sessions live in the cookie ([`CookieStore`]); other backends implement
+//! [`SessionStore`]. Outside async servers, the sync [`Store`] API is
+//! Go's dghubble/sessions.
+//!
+//! # The codec
 //!
 //! The core is `#![no_std]`, needs no allocator and no `unsafe`, and works
 //! in buffers the caller owns. It speaks two wire formats:
@@ -48,6 +98,8 @@
 //! | `aes128`, `aes192`, `aes256` (`aes`: all three) | with `std` | encrypted cookies with 16-, 24-, 32-byte block keys; without any, keys are signed-only and no AES or CTR code is linked |
 //! | `std` | yes | every format and AES size (above); [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock); the session API of Go's dghubble/sessions: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
 //! | `http` | yes | [`http`](mod@crate::http): sessions read from and written to an `http::HeaderMap` (axum, hyper, tower); implies `std` |
+//! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `tracing`, `pin-project-lite`); implies `http` |
+//! | `axum` | no | `layer::SessionHandle` as an axum extractor (adds `axum-core`); implies `tower` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std` and `go` |
 //!
@@ -63,6 +115,8 @@
 //! - An [`Iv`] is spent by value: reusing one takes deliberate effort.
 //! - The MAC is checked (in constant time) before anything else is done
 //!   with the cookie's content; errors say which check failed, never where.
+#![cfg_attr(feature = "tower", doc = "\n\n[layer-mod]: crate::layer")]
+#![cfg_attr(not(feature = "tower"), doc = "\n\n[layer-mod]: #features")]
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -87,16 +141,22 @@ mod error;
 pub mod go;
 pub mod header;
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 mod iv;
 mod keys;
 pub mod kv;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod layer;
 #[cfg(feature = "std")]
 mod payload;
 #[cfg(feature = "std")]
 mod random;
 #[cfg(feature = "std")]
 mod session;
+#[cfg(feature = "std")]
+mod session_store;
 pub mod set_cookie;
 #[cfg(feature = "std")]
 mod store;
@@ -114,6 +174,8 @@ pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
 #[cfg(feature = "std")]
 pub use session::{Session, SessionIter};
+#[cfg(feature = "std")]
+pub use session_store::{Loaded, Record, SessionId, SessionStore, StoreError};
 pub use set_cookie::SameSite;
 #[cfg(feature = "std")]
 pub use store::{

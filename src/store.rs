@@ -21,6 +21,7 @@ use crate::iv::Iv;
 use crate::keys::Keys;
 use crate::payload::PayloadFormat;
 use crate::session::Session;
+use crate::session_store::{Loaded, Record, SessionId, StoreError};
 use crate::set_cookie::{ImfFixdate, SameSite, SetCookie, is_valid_domain, is_valid_path};
 use crate::value::SessionValue;
 
@@ -449,6 +450,246 @@ impl<V> CookieStore<V> {
     }
 }
 
+/// Byte-level sealing and opening: what the async
+/// [`SessionStore`](crate::SessionStore) runs on, and what a server-side
+/// store uses to seal its session ids.
+impl<V> CookieStore<V> {
+    /// Seals `payload` (bytes in this store's payload format: a
+    /// [`kv`](crate::kv) payload unless Go's formats are set) into the
+    /// `Set-Cookie` header value of the cookie `name`, at time `now` with
+    /// `iv`. The payload's buffer becomes the line's: no copy, and every
+    /// plaintext byte is overwritten.
+    ///
+    /// ```
+    /// use securecookie::{CookieConfig, CookieStore, Iv, Keys, kv};
+    /// let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], Some(&[9; 32]))?])?;
+    /// let payload = kv::to_vec::<32>([("user-id", &b"a1b2c3"[..])])?.to_vec();
+    /// let line = store.seal_at("my-app", payload.clone(), 1_800_000_000, Iv::from_random_bytes([1; 16]))?;
+    /// let value = line.split(';').next().unwrap().strip_prefix("my-app=").unwrap();
+    /// let loaded = store.load_at("my-app", value, 1_800_000_005)?;
+    /// assert_eq!((loaded.payload, loaded.issued), (payload, 1_800_000_000));
+    /// # Ok::<(), securecookie::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`save`](Self::save).
+    pub fn seal_at(&self, name: &str, payload: Vec<u8>, now: u64, iv: Iv) -> Result<String, Error> {
+        if !is_token(name.as_bytes()) {
+            return Err(Error::InvalidName);
+        }
+        let mut buf = payload;
+        let len = buf.len();
+        buf.reserve(self.line_capacity(name, len, now) - len);
+        self.seal_in_place(name, buf, now, iv)
+    }
+
+    /// [`seal_at`](Self::seal_at) with the system clock and a fresh IV.
+    ///
+    /// # Errors
+    /// As [`save`](Self::save).
+    pub fn seal(&self, name: &str, payload: Vec<u8>) -> Result<String, Error> {
+        self.seal_at(name, payload, crate::random::now(), self.fresh_iv()?)
+    }
+
+    /// Opens one cookie value (the part after `name=`) sealed by this store
+    /// (or, while migrating, by Go), at time `now`: its payload in the
+    /// store's format, its timestamp, and whether it is outdated (see
+    /// [`get_outdated`](CookieStore::get_outdated)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`]; a decoding error as
+    /// [`Codec::decode`](crate::Codec::decode).
+    pub fn load_at(&self, name: &str, value: &str, now: u64) -> Result<Loaded, Error> {
+        if !is_token(name.as_bytes()) {
+            return Err(Error::InvalidName);
+        }
+        let len = decode_buf_len(value.len().min(MAX_COOKIE_LEN));
+        with_buf(len, |buf| {
+            let decoded = Codecs::prechecked(&self.codecs).decode(name, value, now, buf)?;
+            let payload = match self.payloads[decoded.index] {
+                PayloadFormat::Kv => decoded.payload.to_vec(),
+                // A Go payload: rewritten as kv, the layer's format.
+                #[allow(unreachable_patterns)]
+                other => {
+                    let entries = other.read::<Vec<u8>>(decoded.payload)?;
+                    let session = Session::from_sorted(name, entries);
+                    let mut out = Vec::new();
+                    PayloadFormat::Kv.write(&session, &mut out)?;
+                    out
+                }
+            };
+            Ok(Loaded::new(
+                payload,
+                decoded.timestamp,
+                None,
+                decoded.index != 0,
+            ))
+        })
+    }
+
+    /// Seals a server-side session id into the `Set-Cookie` header value
+    /// of the cookie `name`: the payload is `kv{"id": id}`, so a forged or
+    /// garbage cookie fails the MAC before any database lookup.
+    ///
+    /// ```
+    /// use securecookie::{CookieConfig, CookieStore, Keys, SessionId};
+    /// let cookies = CookieStore::<Vec<u8>>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
+    /// let id = SessionId::random()?;
+    /// let line = cookies.seal_id("my-app", &id)?;
+    /// let value = line.split(';').next().unwrap().strip_prefix("my-app=").unwrap();
+    /// let (opened, _issued) = cookies.load_id("my-app", value)?;
+    /// assert_eq!(opened, id);
+    /// # Ok::<(), securecookie::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`seal`](Self::seal).
+    pub fn seal_id(&self, name: &str, id: &SessionId) -> Result<String, Error> {
+        let mut payload = Vec::with_capacity(self.line_capacity(name, 20, 0));
+        payload.extend_from_slice(&[2, b'i', b'd', SessionId::LEN as u8]);
+        payload.extend_from_slice(id.as_bytes());
+        self.seal(name, payload)
+    }
+
+    /// Opens a cookie value sealed by [`seal_id`](Self::seal_id): the id and
+    /// when the cookie was issued (Unix seconds).
+    ///
+    /// # Errors
+    /// A decoding error as [`load_at`](Self::load_at);
+    /// [`Error::Payload`] when the payload holds no well-formed id.
+    pub fn load_id(&self, name: &str, value: &str) -> Result<(SessionId, u64), Error> {
+        let loaded = self.load_at(name, value, crate::random::now())?;
+        let id = crate::kv::get(&loaded.payload, "id")?
+            .and_then(SessionId::from_bytes)
+            .ok_or(Error::Payload(crate::KvError::Truncated))?;
+        Ok((id, loaded.issued))
+    }
+
+    fn fresh_iv(&self) -> Result<Iv, Error> {
+        if self.codecs[0].keys().is_encrypted() {
+            Iv::random()
+        } else {
+            // Signed-only keys ignore the IV: spare the randomness.
+            Ok(Iv::from_random_bytes([0; 16]))
+        }
+    }
+
+    /// Bytes for a payload of `payload_len` and the whole line after it.
+    fn line_capacity(&self, name: &str, payload_len: usize, now: u64) -> usize {
+        let (before, after) = &self.attributes;
+        payload_len
+            + name.len()
+            + 1
+            + self.codecs[0].encoded_len(payload_len, now)
+            + before.len()
+            + EXPIRES.len()
+            + ImfFixdate::LEN
+            + after.len()
+    }
+
+    /// Seals the payload `buf` holds (and nothing else) into the header
+    /// line: the codec encrypts and encodes the payload straight into the
+    /// line after it, then the line moves to the front over the payload.
+    fn seal_in_place(
+        &self,
+        name: &str,
+        mut buf: Vec<u8>,
+        now: u64,
+        iv: Iv,
+    ) -> Result<String, Error> {
+        let codec = &self.codecs[0];
+        let (before, after) = &self.attributes;
+        // Attributes in Go's order: Path, Domain | Expires | Max-Age, ...
+        let expires = self
+            .config
+            .max_age
+            .map(|age| ImfFixdate::from_unix(now.saturating_add(age)));
+        let payload_len = buf.len();
+        let len = name.len() + 1 + codec.encoded_len(payload_len, now);
+        if len > MAX_COOKIE_LEN {
+            return Err(Error::TooLong {
+                len,
+                max: MAX_COOKIE_LEN,
+            });
+        }
+        buf.extend_from_slice(name.as_bytes());
+        buf.push(b'=');
+        buf.resize(payload_len + len, 0);
+        let (payload, line) = buf.split_at_mut(payload_len);
+        codec.encode(name, payload, now, iv, &mut line[name.len() + 1..])?;
+        // The line is longer than the payload, so this overwrites every
+        // plaintext byte.
+        buf.copy_within(payload_len.., 0);
+        buf.truncate(len);
+        // The attributes go in as bytes, so that the whole line is checked
+        // as UTF-8 once, not piece by piece.
+        buf.extend_from_slice(before.as_bytes());
+        if let Some(date) = expires {
+            buf.extend_from_slice(EXPIRES.as_bytes());
+            buf.extend_from_slice(date.as_bytes());
+        }
+        buf.extend_from_slice(after.as_bytes());
+        // Name (a token), value (base64) and attributes are ASCII: this
+        // cannot fail.
+        String::from_utf8(buf).map_err(|_| Error::Malformed)
+    }
+}
+
+/// The async interface: [`CookieStore`]'s work is synchronous, so each
+/// future is ready at once.
+impl<V: 'static> crate::SessionStore for CookieStore<V> {
+    fn load(
+        &self,
+        name: &str,
+        value: &str,
+    ) -> impl core::future::Future<Output = Result<Loaded, StoreError>> + Send {
+        core::future::ready(
+            self.load_at(name, value, crate::random::now())
+                .map_err(StoreError::Session),
+        )
+    }
+
+    fn save(
+        &self,
+        name: &str,
+        record: Record,
+    ) -> impl core::future::Future<Output = Result<String, StoreError>> + Send {
+        // A cookie store has no ids: a renewed session is a fresh cookie,
+        // as every save is.
+        let payload = match self.payloads[0] {
+            PayloadFormat::Kv => Ok(record.payload),
+            #[allow(unreachable_patterns)]
+            other => PayloadFormat::Kv
+                .read::<Vec<u8>>(&record.payload)
+                .and_then(|entries| {
+                    let mut out = Vec::new();
+                    other.write(&Session::from_sorted(name, entries), &mut out)?;
+                    Ok(out)
+                }),
+        };
+        core::future::ready(
+            payload
+                .and_then(|payload| self.seal(name, payload))
+                .map_err(StoreError::Session),
+        )
+    }
+
+    fn destroy(
+        &self,
+        name: &str,
+        _id: Option<SessionId>,
+    ) -> impl core::future::Future<Output = Result<String, StoreError>> + Send {
+        core::future::ready(CookieStore::destroy(self, name).map_err(StoreError::Session))
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        match self.codecs[0].get_max_age() {
+            0 => None,
+            age => Some(age),
+        }
+    }
+}
+
 /// The [`Store`] methods, callable without importing the trait.
 impl<V: SessionValue> CookieStore<V> {
     /// A new, empty session called `name` (checked when saved).
@@ -478,13 +719,7 @@ impl<V: SessionValue> CookieStore<V> {
     /// limit); [`Error::Payload`] for an entry beyond
     /// [`kv::MAX_LEN`](crate::kv::MAX_LEN); [`Error::Random`].
     pub fn save(&self, session: &Session<V>) -> Result<String, Error> {
-        let iv = if self.codecs[0].keys().is_encrypted() {
-            Iv::random()?
-        } else {
-            // Signed-only keys ignore the IV: spare the randomness.
-            Iv::from_random_bytes([0; 16])
-        };
-        self.save_at(session, crate::random::now(), iv)
+        self.save_at(session, crate::random::now(), self.fresh_iv()?)
     }
 
     /// [`save`](Store::save) at time `now` (Unix seconds) with `iv`: for a
@@ -503,58 +738,18 @@ impl<V: SessionValue> CookieStore<V> {
     /// # Errors
     /// As [`save`](Store::save).
     pub fn save_at(&self, session: &Session<V>, now: u64, iv: Iv) -> Result<String, Error> {
-        let name = session.name();
         // The codec checks too, but only after the payload is built and the
         // length limit applied: say what is wrong first.
-        if !is_token(name.as_bytes()) {
+        if !is_token(session.name().as_bytes()) {
             return Err(Error::InvalidName);
         }
-        let codec = &self.codecs[0];
-        let (before, after) = &self.attributes;
-        // Attributes in Go's order: Path, Domain | Expires | Max-Age, ...
-        let expires = self
-            .config
-            .max_age
-            .map(|age| ImfFixdate::from_unix(now.saturating_add(age)));
-        let attributes_len =
-            before.len() + expires.map_or(0, |_| EXPIRES.len() + ImfFixdate::LEN) + after.len();
         // One buffer for everything: the payload first, then the header line
-        // after it (the codec encrypts and encodes the payload straight into
-        // the line), then the line moved to the front over the payload.
+        // after it (see `seal_at`).
         let payload_format = self.payloads[0];
         let hint = payload_format.size_hint(session);
-        let mut buf = Vec::with_capacity(
-            hint + name.len() + 1 + codec.encoded_len(hint, now) + attributes_len,
-        );
+        let mut buf = Vec::with_capacity(self.line_capacity(session.name(), hint, now));
         payload_format.write(session, &mut buf)?;
-        let payload_len = buf.len();
-        let len = name.len() + 1 + codec.encoded_len(payload_len, now);
-        if len > MAX_COOKIE_LEN {
-            return Err(Error::TooLong {
-                len,
-                max: MAX_COOKIE_LEN,
-            });
-        }
-        buf.extend_from_slice(name.as_bytes());
-        buf.push(b'=');
-        buf.resize(payload_len + len, 0);
-        let (payload, line) = buf.split_at_mut(payload_len);
-        codec.encode(name, payload, now, iv, &mut line[name.len() + 1..])?;
-        // The line is longer than the payload, so this overwrites every
-        // plaintext byte.
-        buf.copy_within(payload_len.., 0);
-        buf.truncate(len);
-        // The attributes go in as bytes, so that the whole line is checked
-        // as UTF-8 once, not piece by piece.
-        buf.extend_from_slice(before.as_bytes());
-        if let Some(date) = expires {
-            buf.extend_from_slice(EXPIRES.as_bytes());
-            buf.extend_from_slice(date.as_bytes());
-        }
-        buf.extend_from_slice(after.as_bytes());
-        // Name (a token), value (base64) and attributes are ASCII: this
-        // cannot fail.
-        String::from_utf8(buf).map_err(|_| Error::Malformed)
+        self.seal_in_place(session.name(), buf, now, iv)
     }
 
     /// [`get`](Store::get) at time `now` (Unix seconds).

@@ -1,0 +1,538 @@
+//! The session layer and the axum extractor, in process through
+//! `tower::ServiceExt::oneshot`: the lifecycle (lazy, save when modified,
+//! renew, destroy, flash, rolling renewal, lifetime cap) and every bad
+//! input of issue 9 item 3 (missing, tampered, expired, wrongly keyed,
+//! undecodable cookies; unsavable sessions; a store that fails; no layer).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{Request, Response, StatusCode};
+use axum::routing::get;
+use securecookie::layer::{SaveError, SessionHandle, SessionLayer};
+use securecookie::{
+    CookieConfig, CookieStore, Error, Iv, Keys, Loaded, Record, SessionId, SessionStore,
+    StoreError, kv,
+};
+use tower::ServiceExt;
+
+const NAME: &str = "my-app";
+const DAY: u64 = 24 * 60 * 60;
+
+fn keys() -> Keys {
+    Keys::new(&[7; 32], Some(&[9; 32])).unwrap()
+}
+
+fn store() -> CookieStore<String> {
+    CookieStore::new(CookieConfig::default(), [keys()]).unwrap()
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Routes exercising each operation; `hits` counts handler calls.
+fn routes() -> Router {
+    Router::new()
+        .route("/untouched", get(|| async { "hello" }))
+        .route(
+            "/read",
+            get(|s: SessionHandle| async move {
+                let why = s.rejected().map(|e| format!("{e:?}")).unwrap_or_default();
+                format!("{}|{why}", s.get::<String>("user-id").unwrap_or_default())
+            }),
+        )
+        .route(
+            "/login",
+            get(|s: SessionHandle| async move {
+                s.set("user-id", "a1b2c3".to_string());
+                s.renew();
+            }),
+        )
+        .route(
+            "/same",
+            get(|s: SessionHandle| async move { s.set("user-id", "a1b2c3".to_string()) }),
+        )
+        .route(
+            "/logout",
+            get(|s: SessionHandle| async move { s.destroy() }),
+        )
+        .route(
+            "/remove",
+            get(|s: SessionHandle| async move { s.remove("user-id").to_string() }),
+        )
+        .route(
+            "/clear",
+            get(|s: SessionHandle| async move { s.clear() }),
+        )
+        .route(
+            "/flash",
+            get(|s: SessionHandle| async move { s.flash("notice", "saved".to_string()) }),
+        )
+        .route(
+            "/take",
+            get(|s: SessionHandle| async move {
+                s.take_flash::<String>("notice").unwrap_or_default()
+            }),
+        )
+        .route(
+            "/huge",
+            get(|s: SessionHandle| async move { s.set("blob", "x".repeat(5000)) }),
+        )
+        .route(
+            "/reserved",
+            get(|s: SessionHandle| async move { s.set("\0c", 1u64) }),
+        )
+        .route(
+            "/twice",
+            // Two extractors of one request: one session.
+            get(|a: SessionHandle, b: SessionHandle| async move {
+                a.set("n", 1u32);
+                b.get::<u32>("n").unwrap_or(0).to_string()
+            }),
+        )
+        .route(
+            "/typed",
+            get(|s: SessionHandle| async move {
+                s.set("visits", s.get::<u32>("visits").unwrap_or(0) + 1);
+                let as_text: Option<String> = s.get("visits");
+                s.set("name", "ann".to_string());
+                let as_number = s.try_get::<u32>("name");
+                format!("{as_text:?} {as_number:?}")
+            }),
+        )
+}
+
+fn app<S: SessionStore>(layer: SessionLayer<S>) -> Router {
+    routes().layer(layer)
+}
+
+async fn call(app: &Router, path: &str, cookie: Option<&str>) -> Response<Body> {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    app.clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap()
+}
+
+fn set_cookies(response: &Response<Body>) -> Vec<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+/// The one `Set-Cookie` line's `name=value`.
+fn pair(response: &Response<Body>) -> String {
+    let lines = set_cookies(response);
+    assert_eq!(lines.len(), 1, "one Set-Cookie: {lines:?}");
+    lines[0].split(';').next().unwrap().to_string()
+}
+
+async fn text(response: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+async fn login(app: &Router) -> String {
+    let response = call(app, "/login", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    pair(&response)
+}
+
+/// A cookie sealed `age` seconds ago holding `entries` (the layer's
+/// reserved ones included).
+fn cookie_at(store: &CookieStore<String>, entries: &[(&str, &[u8])], issued: u64) -> String {
+    let payload = kv::to_vec::<256>(entries.iter().copied()).unwrap().to_vec();
+    let line = store
+        .seal_at(NAME, payload, issued, Iv::from_random_bytes([3; 16]))
+        .unwrap();
+    line.split(';').next().unwrap().to_string()
+}
+
+const EXPIRED_LINE: &str = "my-app=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax";
+
+#[tokio::test]
+async fn login_read_logout() {
+    let app = app(SessionLayer::new(store(), NAME));
+    let cookie = login(&app).await;
+    assert!(cookie.starts_with("my-app="));
+
+    let response = call(&app, "/read", Some(&cookie)).await;
+    assert!(set_cookies(&response).is_empty(), "a read saves nothing");
+    assert_eq!(text(response).await, "a1b2c3|");
+
+    let response = call(&app, "/logout", Some(&cookie)).await;
+    assert_eq!(set_cookies(&response), [EXPIRED_LINE], "same attributes");
+}
+
+#[tokio::test]
+async fn untouched_routes_read_nothing_and_write_nothing() {
+    let app = app(SessionLayer::new(store(), NAME).always_save(true));
+    // Even a bad cookie is not looked at: the handler never asked.
+    let response = call(&app, "/untouched", Some("my-app=garbage")).await;
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(text(response).await, "hello");
+}
+
+#[tokio::test]
+async fn saves_only_when_modified() {
+    let app = app(SessionLayer::new(store(), NAME));
+    let cookie = login(&app).await;
+    // The same value again: unchanged.
+    assert!(set_cookies(&call(&app, "/same", Some(&cookie)).await).is_empty());
+    // Nothing to read, nothing to save, no cookie to clear.
+    let response = call(&app, "/read", None).await;
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(text(response).await, "|");
+    // Removing the last entry: nothing left worth a cookie.
+    let response = call(&app, "/remove", Some(&cookie)).await;
+    assert_eq!(set_cookies(&response), [EXPIRED_LINE]);
+    assert_eq!(text(response).await, "true");
+    let response = call(&app, "/clear", Some(&cookie)).await;
+    assert_eq!(set_cookies(&response), [EXPIRED_LINE]);
+    // Clearing a session that has nothing changes nothing.
+    assert!(set_cookies(&call(&app, "/clear", None).await).is_empty());
+}
+
+#[tokio::test]
+async fn always_save_reissues_loaded_sessions() {
+    let app = app(SessionLayer::new(store(), NAME).always_save(true));
+    let cookie = login(&app).await;
+    let response = call(&app, "/read", Some(&cookie)).await;
+    let again = pair(&response);
+    assert_ne!(again, cookie, "fresh IV");
+    assert_eq!(
+        text(call(&app, "/read", Some(&again)).await).await,
+        "a1b2c3|"
+    );
+    // No session, nothing saved even so.
+    assert!(set_cookies(&call(&app, "/read", None).await).is_empty());
+}
+
+#[tokio::test]
+async fn values_of_several_types_and_extractors() {
+    let app = app(SessionLayer::new(store(), NAME));
+    let response = call(&app, "/typed", None).await;
+    let cookie = pair(&response);
+    assert_eq!(
+        text(response).await,
+        "Some(\"1\") Err(InvalidValue { reason: \"not a decimal integer\" })"
+    );
+    let response = call(&app, "/typed", Some(&cookie)).await;
+    assert_eq!(text(response).await.split(' ').next(), Some("Some(\"2\")"));
+    assert_eq!(text(call(&app, "/twice", None).await).await, "1");
+}
+
+#[tokio::test]
+async fn flash_values_are_read_once() {
+    let app = app(SessionLayer::new(store(), NAME));
+    let cookie = pair(&call(&app, "/flash", None).await);
+    let response = call(&app, "/take", Some(&cookie)).await;
+    // Taking it changed the session: nothing left, the cookie goes.
+    assert_eq!(set_cookies(&response), [EXPIRED_LINE]);
+    assert_eq!(text(response).await, "saved");
+    // Replaying the old cookie is all a client can do; a fresh one has no flash.
+    let empty = call(&app, "/take", None).await;
+    assert_eq!(text(empty).await, "");
+    // Flash values are not entries.
+    assert_eq!(text(call(&app, "/read", Some(&cookie)).await).await, "|");
+}
+
+#[tokio::test]
+async fn bad_cookies_are_empty_sessions_and_cleared() {
+    let store = store();
+    let app = app(SessionLayer::new(store.clone(), NAME));
+    let good = login(&app).await;
+    let value = good.strip_prefix("my-app=").unwrap();
+
+    // Tampered: one character in the middle changed.
+    let mut tampered = value.to_string();
+    let mid = tampered.len() / 2;
+    let c = if &tampered[mid..=mid] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    tampered.replace_range(mid..=mid, c);
+    let other_keys = CookieStore::<String>::new(
+        CookieConfig::default(),
+        [Keys::new(&[8; 32], Some(&[9; 32])).unwrap()],
+    )
+    .unwrap();
+    let wrong_key = cookie_at(&other_keys, &[("user-id", b"a1b2c3")], now());
+    let expired = cookie_at(&store, &[("user-id", b"a1b2c3")], now() - 8 * DAY);
+    let future = cookie_at(&store, &[("user-id", b"a1b2c3")], now() + DAY);
+    // Verifies, but the payload is not kv: only a holder of the keys could
+    // make it; the layer still survives it.
+    let not_kv = {
+        let line = store
+            .seal_at(NAME, vec![5, b'a'], now(), Iv::from_random_bytes([3; 16]))
+            .unwrap();
+        line.split(';').next().unwrap().to_string()
+    };
+    let cases = [
+        (format!("my-app={tampered}"), "MacMismatch"),
+        (wrong_key, "MacMismatch"),
+        (expired, "Expired"),
+        (future, "TooNew"),
+        ("my-app=garbage!".to_string(), "Base64"),
+        ("my-app=".to_string(), "Malformed"),
+        (format!("my-app={}", "A".repeat(5000)), "TooLong"),
+        (not_kv, "Payload(Truncated)"),
+    ];
+    for (cookie, why) in cases {
+        let response = call(&app, "/read", Some(&cookie)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{why}");
+        assert_eq!(set_cookies(&response), [EXPIRED_LINE], "{why}: cleared");
+        let body = text(response).await;
+        assert!(body.starts_with(&format!("|{why}")), "{why}: {body}");
+
+        // A handler that saves a new session replaces it: one Set-Cookie.
+        let response = call(&app, "/login", Some(&cookie)).await;
+        let fresh = pair(&response);
+        assert_ne!(fresh, "my-app=", "{why}");
+        assert_eq!(
+            text(call(&app, "/read", Some(&fresh)).await).await,
+            "a1b2c3|"
+        );
+    }
+    // A bad cookie and a good one of the same name: the good one wins.
+    let both = format!("my-app={tampered}; {good}");
+    let response = call(&app, "/read", Some(&both)).await;
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(text(response).await, "a1b2c3|");
+}
+
+#[tokio::test]
+async fn unsavable_sessions_are_500_with_the_cause() {
+    let app = app(SessionLayer::new(store(), NAME));
+    let response = call(&app, "/huge", None).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(set_cookies(&response).is_empty());
+    let cause = response.extensions().get::<SaveError>().unwrap();
+    assert!(matches!(
+        *cause.0,
+        StoreError::Session(Error::TooLong { max: 4096, .. })
+    ));
+
+    let response = call(&app, "/reserved", None).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let cause = response.extensions().get::<SaveError>().unwrap();
+    assert!(matches!(*cause.0, StoreError::Session(Error::ReservedKey)));
+
+    let bad_name = routes().layer(SessionLayer::new(store(), "bad name"));
+    let response = call(&bad_name, "/login", None).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[tokio::test]
+async fn a_missing_layer_is_a_500_that_names_it() {
+    let response = call(&routes(), "/read", None).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(text(response).await.contains("SessionLayer"));
+    // Routes without the extractor still work.
+    assert_eq!(
+        text(call(&routes(), "/untouched", None).await).await,
+        "hello"
+    );
+}
+
+#[tokio::test]
+async fn rolling_renewal_and_the_lifetime_cap() {
+    let store = store();
+    let app = app(SessionLayer::new(store.clone(), NAME).lifetime(30 * DAY));
+    let created = (now() - 4 * DAY).to_string();
+    let entries: [(&str, &[u8]); 2] = [("\0c", created.as_bytes()), ("user-id", b"a1b2c3")];
+
+    // Used a day ago: young, no re-issue.
+    let young = cookie_at(&store, &entries, now() - DAY);
+    assert!(set_cookies(&call(&app, "/read", Some(&young)).await).is_empty());
+
+    // Four days old, past half of the 7 days: re-issued on a read, and the
+    // fresh cookie keeps the values and the creation time.
+    let old = cookie_at(&store, &entries, now() - 4 * DAY);
+    let response = call(&app, "/read", Some(&old)).await;
+    let renewed = pair(&response);
+    assert_eq!(text(response).await, "a1b2c3|");
+    let value = renewed.strip_prefix("my-app=").unwrap();
+    let loaded = store.load_at(NAME, value, now()).unwrap();
+    assert!(loaded.issued + 5 >= now());
+    assert_eq!(
+        kv::get(&loaded.payload, "\0c").unwrap(),
+        Some(created.as_bytes())
+    );
+
+    // Created 31 days ago, renewed all along: the cap ends it.
+    let ancient = (now() - 31 * DAY).to_string();
+    let capped = cookie_at(
+        &store,
+        &[("\0c", ancient.as_bytes()), ("user-id", b"x")],
+        now(),
+    );
+    let response = call(&app, "/read", Some(&capped)).await;
+    assert_eq!(set_cookies(&response), [EXPIRED_LINE]);
+    assert_eq!(text(response).await, "|LifetimeExceeded");
+
+    // Without rolling renewal, an old cookie is left alone.
+    let fixed = routes().layer(SessionLayer::new(store.clone(), NAME).rolling(None));
+    assert!(set_cookies(&call(&fixed, "/read", Some(&old)).await).is_empty());
+}
+
+#[tokio::test]
+async fn renew_restarts_the_lifetime_and_rotated_keys_reissue() {
+    let store = store();
+    let app = app(SessionLayer::new(store.clone(), NAME));
+    let created = (now() - 10 * DAY).to_string();
+    let old = cookie_at(&store, &[("\0c", created.as_bytes())], now());
+    let fresh = pair(&call(&app, "/login", Some(&old)).await);
+    let loaded = store
+        .load_at(NAME, fresh.strip_prefix("my-app=").unwrap(), now())
+        .unwrap();
+    let stamp: u64 = std::str::from_utf8(kv::get(&loaded.payload, "\0c").unwrap().unwrap())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(stamp + 5 >= now());
+
+    // A cookie made with the previous key is re-issued with the new one.
+    let rotated = CookieStore::<String>::new(
+        CookieConfig::default(),
+        [Keys::new(&[1; 32], Some(&[2; 32])).unwrap(), keys()],
+    )
+    .unwrap();
+    let app = app_with(rotated.clone());
+    let response = call(&app, "/read", Some(&fresh)).await;
+    let reissued = pair(&response);
+    let (_, outdated) = rotated.get_outdated(&reissued, NAME).unwrap();
+    assert!(!outdated);
+}
+
+fn app_with(store: CookieStore<String>) -> Router {
+    app(SessionLayer::new(store, NAME))
+}
+
+/// A store that fails as a broken database would: every call is a backend
+/// error, counted.
+#[derive(Default)]
+struct Down {
+    calls: Arc<AtomicUsize>,
+}
+
+impl SessionStore for Down {
+    async fn load(&self, _name: &str, _value: &str) -> Result<Loaded, StoreError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Err(StoreError::backend("connection refused"))
+    }
+
+    async fn save(&self, _name: &str, _record: Record) -> Result<String, StoreError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Err(StoreError::backend("connection refused"))
+    }
+
+    async fn destroy(&self, _name: &str, _id: Option<SessionId>) -> Result<String, StoreError> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Err(StoreError::backend("connection refused"))
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        None
+    }
+}
+
+#[tokio::test]
+async fn a_failing_store_is_503_on_load_and_500_on_save() {
+    let down = Down::default();
+    let calls = down.calls.clone();
+    let app = app(SessionLayer::new(down, NAME));
+    // No cookie: nothing to load, so the store is not asked; the save fails.
+    let response = call(&app, "/login", None).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let cause = response.extensions().get::<SaveError>().unwrap();
+    assert_eq!(
+        cause.to_string(),
+        "session store unavailable: connection refused"
+    );
+    assert_eq!(calls.load(Ordering::Relaxed), 1);
+
+    let response = call(&app, "/read", Some("my-app=abc")).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(text(response).await, "session store unavailable");
+    assert_eq!(calls.load(Ordering::Relaxed), 2);
+    // An untouched route never reaches the store.
+    assert_eq!(
+        call(&app, "/untouched", Some("my-app=abc")).await.status(),
+        200
+    );
+    assert_eq!(calls.load(Ordering::Relaxed), 2);
+}
+
+/// Collects the crate's `tracing` events as text: `LEVEL field=value ...`.
+#[derive(Clone, Default)]
+struct Events(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "securecookie"
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Text(String);
+        impl tracing::field::Visit for Text {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0 += &format!(" {}={value:?}", field.name());
+            }
+        }
+        let mut text = Text(event.metadata().level().to_string());
+        event.record(&mut text);
+        self.0.lock().unwrap().push(text.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn refused_cookies_and_failed_saves_are_traced() {
+    let events = Events::default();
+    let _guard = tracing::subscriber::set_default(events.clone());
+    let app = app(SessionLayer::new(store(), NAME));
+    let good = login(&app).await;
+    assert!(events.0.lock().unwrap().is_empty(), "a good save is quiet");
+    call(&app, "/read", Some(&good)).await;
+    call(&app, "/read", None).await;
+    assert!(events.0.lock().unwrap().is_empty(), "no cookie is not news");
+
+    call(&app, "/read", Some("my-app=AAAA")).await;
+    call(&app, "/huge", None).await;
+    let events = events.0.lock().unwrap().clone();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events[0].starts_with("INFO"), "{events:?}");
+    assert!(
+        events[0].contains("cookie=my-app reason=cookie is malformed"),
+        "{events:?}"
+    );
+    assert!(events[1].starts_with("ERROR"), "{events:?}");
+    assert!(
+        events[1].contains("error=cookie is 6779 bytes long; the limit is 4096"),
+        "{events:?}"
+    );
+    // No plaintext in the log.
+    assert!(!events.iter().any(|e| e.contains("xxxx")));
+}
