@@ -28,6 +28,12 @@ pub enum Error {
         /// Length of the key that was given.
         len: usize,
     },
+    /// The master secret given to [`Keys::derive`](crate::Keys::derive) is
+    /// shorter than 32 bytes.
+    SecretLength {
+        /// Length of the secret that was given.
+        len: usize,
+    },
     /// The cookie name is empty, longer than
     /// [`MAX_NAME_LEN`](crate::envelope::MAX_NAME_LEN), or not an RFC 6265
     /// token (no controls, spaces or separators such as `;`, `=`, `,`, `"`).
@@ -218,6 +224,9 @@ impl fmt::Display for Error {
             }
             Error::BlockKeyLength { len } => {
                 write!(f, "block key is {len} bytes; it must be 16, 24 or 32")
+            }
+            Error::SecretLength { len } => {
+                write!(f, "master secret is {len} bytes; at least 32 are required")
             }
             Error::InvalidName => f.write_str("cookie name is not a valid RFC 6265 token"),
             Error::TooLong { len, max } => {

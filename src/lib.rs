@@ -140,6 +140,7 @@ pub mod layer;
 mod payload;
 #[cfg(feature = "std")]
 mod random;
+pub mod secret;
 #[cfg(feature = "std")]
 mod session;
 #[cfg(feature = "std")]
@@ -157,6 +158,7 @@ pub use codec::{
 pub use error::{Error, GobError, JsonError, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
+pub use secret::Secret;
 #[cfg(feature = "std")]
 pub use session::{Session, SessionIter};
 #[cfg(feature = "std")]
