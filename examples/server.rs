@@ -1,13 +1,18 @@
-//! The login demo: Go's dghubble/sessions README example as a real server.
+//! The login demo: Go's dghubble/sessions README example as a real server,
+//! on the session layer (`SessionLayer` + the `SessionHandle` extractor).
 //!
 //! ```text
-//! cargo run --example server
+//! cargo run --example server --features axum
 //! ```
 //!
 //! - `GET /`: a login form, or a link to `/welcome` when logged in.
-//! - `POST /login`: puts `user-id` in session `my-app`, `303` to `/welcome`.
-//! - `GET /welcome`: `401 missing session` / `401 missing user-id`, else
-//!   `Welcome <user-id>!` and a logout form.
+//! - `POST /login`: puts `user-id` in session `my-app` (renewed: a fresh
+//!   cookie at login) with a flash notice, `303` to `/welcome`.
+//! - `GET /welcome`: a 401 page (`missing session` / `missing user-id`,
+//!   why a cookie was refused, a link to the login form), else
+//!   `Welcome <user-id>!`, the flash notice once, a panel showing the
+//!   cookie (format, size of the 4096 bytes, issued and expiry times) and
+//!   a logout form.
 //! - `POST /logout`: destroys the session, `303` to `/`.
 //!
 //! Environment:
@@ -27,18 +32,22 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use securecookie::{CookieConfig, CookieStore, Error, Keys, random_key};
+use securecookie::layer::{SessionHandle, SessionLayer};
+use securecookie::set_cookie::ImfFixdate;
+use securecookie::{
+    CookieConfig, CookieStore, Error, Keys, MAX_COOKIE_LEN, SessionStore, random_key,
+};
 use tokio::net::TcpListener;
 
 /// The session cookie's name, as in Go's example.
 pub const SESSION: &str = "my-app";
 /// The session key holding the logged-in user.
 pub const USER_ID: &str = "user-id";
-
-type Sessions = Arc<CookieStore<String>>;
+/// The flash value shown once on the welcome page after login.
+const NOTICE: &str = "notice";
 
 /// What the environment asks for.
 pub struct Settings {
@@ -90,6 +99,16 @@ impl Settings {
     pub fn store(&self) -> Result<CookieStore<String>, Error> {
         CookieStore::new(self.config.clone(), [self.keys.clone()])
     }
+
+    /// What the welcome page says about where the session lives.
+    pub fn about(&self) -> String {
+        let sealing = if self.keys.is_encrypted() {
+            "encrypted (AES-CTR) and signed (HMAC-SHA256)"
+        } else {
+            "signed (HMAC-SHA256), not encrypted"
+        };
+        format!("in the cookie: compact envelope, {sealing}")
+    }
 }
 
 fn hex(var: &str, text: &str) -> Result<Vec<u8>, String> {
@@ -107,47 +126,46 @@ fn hex(var: &str, text: &str) -> Result<Vec<u8>, String> {
         .collect()
 }
 
-/// The demo's routes.
-pub fn router(store: CookieStore<String>) -> Router {
+/// The demo's routes on any session store: the handlers only see the
+/// session.
+pub fn router<S: SessionStore>(store: S, about: String) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/login", post(login))
         .route("/welcome", get(welcome))
         .route("/logout", post(logout))
-        .with_state(Arc::new(store))
+        .with_state(Arc::new(about))
+        .layer(SessionLayer::new(store, SESSION))
 }
 
 /// Serves the demo on `listener` until the process ends.
-pub async fn serve(listener: TcpListener, store: CookieStore<String>) -> std::io::Result<()> {
-    axum::serve(listener, router(store)).await
+pub async fn serve<S: SessionStore>(
+    listener: TcpListener,
+    store: S,
+    about: String,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(store, about)).await
 }
 
-/// The logged-in user, if the request carries a valid session with one.
-fn user_id(store: &CookieStore<String>, headers: &HeaderMap) -> Result<String, &'static str> {
-    let session = securecookie::http::get(store, headers, SESSION).map_err(|e| {
-        if e != Error::NoCookie {
-            // Why a cookie was refused; Error's text holds no secrets.
-            eprintln!("session {SESSION} refused: {e}");
-        }
-        "missing session"
-    })?;
-    session.get(USER_ID).cloned().ok_or("missing user-id")
-}
-
-async fn index(State(store): State<Sessions>, headers: HeaderMap) -> Html<String> {
-    Html(match user_id(&store, &headers) {
-        Ok(id) => format!(
-            "<p>Logged in as {}. <a href=\"/welcome\">Welcome page</a></p>\n",
+async fn index(session: SessionHandle) -> Html<String> {
+    let body = match session.get::<String>(USER_ID) {
+        Some(id) => format!(
+            "<h1>Hello {}</h1>\n<p>You are logged in. <a href=\"/welcome\">Your welcome page</a></p>\n",
             escape(&id)
         ),
-        Err(_) => "<form action=\"/login\" method=\"post\">\n\
-             <label>User id <input name=\"user-id\" value=\"a1b2c3\"></label>\n\
-             <input type=\"submit\" value=\"Login\">\n</form>\n"
-            .to_string(),
-    })
+        None => LOGIN_FORM.to_string(),
+    };
+    page("Log in", &body)
 }
 
-async fn login(State(store): State<Sessions>, body: String) -> Response {
+const LOGIN_FORM: &str = "<h1>Log in</h1>\n\
+    <form action=\"/login\" method=\"post\">\n\
+    <label>User id <input name=\"user-id\" value=\"a1b2c3\" autofocus></label>\n\
+    <input type=\"submit\" value=\"Login\">\n</form>\n\
+    <p class=\"hint\">Any id of 1 to 64 letters, digits, <code>-</code>, <code>_</code> or <code>.</code>; \
+    no password in this demo.</p>\n";
+
+async fn login(session: SessionHandle, body: String) -> Response {
     // A real app checks a password here; the demo takes the id it is given.
     let Some(id) = form_field(&body, USER_ID).filter(|id| is_valid_user_id(id)) else {
         return (
@@ -156,42 +174,83 @@ async fn login(State(store): State<Sessions>, body: String) -> Response {
         )
             .into_response();
     };
-    let mut session = store.new_session(SESSION);
     session.set(USER_ID, id.to_string());
-    let mut headers = HeaderMap::new();
-    match securecookie::http::save(&*store, &session, &mut headers) {
-        Ok(()) => (headers, Redirect::to("/welcome")).into_response(),
-        Err(e) => {
-            eprintln!("session {SESSION} not saved: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    session.renew();
+    session.flash(NOTICE, format!("Logged in as {id}."));
+    Redirect::to("/welcome").into_response()
 }
 
-async fn welcome(State(store): State<Sessions>, headers: HeaderMap) -> Response {
-    match user_id(&store, &headers) {
-        Ok(id) => Html(format!(
-            "<p>Welcome {}!</p>\n\
-             <form action=\"/logout\" method=\"post\">\n\
-             <input type=\"submit\" value=\"Logout\">\n</form>\n",
-            escape(&id)
-        ))
-        .into_response(),
-        // As Go's http.Error: the text and a newline.
-        Err(why) => (StatusCode::UNAUTHORIZED, format!("{why}\n")).into_response(),
-    }
+async fn welcome(State(about): State<Arc<String>>, session: SessionHandle) -> Response {
+    let Some(id) = session.get::<String>(USER_ID) else {
+        let why = if session.is_empty() {
+            "missing session"
+        } else {
+            "missing user-id"
+        };
+        let refused = session
+            .rejected()
+            .map(|e| format!("<p class=\"error\">Your cookie was refused: {e}.</p>\n"))
+            .unwrap_or_default();
+        let body = format!(
+            "<h1>401: {why}</h1>\n{refused}<p>This page needs a session. \
+             <a href=\"/\">Log in</a> first.</p>\n"
+        );
+        return (StatusCode::UNAUTHORIZED, page("Not logged in", &body)).into_response();
+    };
+    let notice = session
+        .take_flash::<String>(NOTICE)
+        .map(|n| format!("<p class=\"notice\">{}</p>\n", escape(&n)))
+        .unwrap_or_default();
+    let date = |t: Option<u64>| t.map_or("-".to_string(), |t| ImfFixdate::from_unix(t).to_string());
+    let len = session.cookie_len().unwrap_or(0);
+    let body = format!(
+        "{notice}<h1>Welcome {id}!</h1>\n\
+         <table class=\"panel\">\n\
+         <caption>Your session cookie <code>{SESSION}</code></caption>\n\
+         <tr><th>Stored</th><td>{about}</td></tr>\n\
+         <tr><th>Size</th><td><meter min=\"0\" max=\"{MAX_COOKIE_LEN}\" value=\"{len}\"></meter> \
+         {len} of {MAX_COOKIE_LEN} bytes</td></tr>\n\
+         <tr><th>Issued</th><td>{issued}</td></tr>\n\
+         <tr><th>Expires</th><td>{expires} (renewed while you use the site)</td></tr>\n\
+         </table>\n\
+         <form action=\"/logout\" method=\"post\">\n\
+         <input type=\"submit\" value=\"Logout\">\n</form>\n",
+        id = escape(&id),
+        issued = date(session.issued()),
+        expires = date(session.expires()),
+    );
+    page("Welcome", &body).into_response()
 }
 
-async fn logout(State(store): State<Sessions>) -> Response {
-    let mut headers = HeaderMap::new();
-    match securecookie::http::destroy(&*store, SESSION, &mut headers) {
-        Ok(()) => (headers, Redirect::to("/")).into_response(),
-        Err(e) => {
-            eprintln!("session {SESSION} not destroyed: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+async fn logout(session: SessionHandle) -> Redirect {
+    session.destroy();
+    Redirect::to("/")
 }
+
+/// A whole page: the title, the demo's style, the body.
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} · securecookie demo</title>\n<style>{STYLE}</style>\n</head>\n\
+         <body>\n<main>\n{body}</main>\n\
+         <footer>A <a href=\"https://crates.io/crates/securecookie\">securecookie</a> demo: \
+         axum and one <code>SessionLayer</code>.</footer>\n\
+         </body>\n</html>\n"
+    ))
+}
+
+const STYLE: &str = "\
+body{font:16px/1.5 system-ui,sans-serif;max-width:38rem;margin:3rem auto;padding:0 1rem;color:#1f2328;background:#f6f8fa}\
+main{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.5rem 2rem}\
+h1{font-size:1.4rem;margin:0 0 1rem}\
+input{font:inherit;padding:.4rem .6rem;border:1px solid #d0d7de;border-radius:6px}\
+input[type=submit]{background:#1f6feb;color:#fff;border:0;cursor:pointer;margin-top:1rem}\
+.notice,.error{padding:.5rem 1rem;border-radius:6px}\
+.notice{background:#dafbe1}.error{background:#ffebe9}.hint,footer{color:#59636e;font-size:.9rem}\
+table{border-collapse:collapse;width:100%}caption{text-align:left;font-weight:600;padding-bottom:.5rem}\
+th{text-align:left;padding-right:1rem;white-space:nowrap}th,td{border-top:1px solid #eaeef2;padding:.3rem 0}\
+footer{margin-top:1rem;text-align:center}";
 
 /// A field of an `application/x-www-form-urlencoded` body. The demo's
 /// user ids need no percent-decoding: their characters are sent as is.
@@ -240,10 +299,13 @@ async fn main() -> Result<(), String> {
         eprintln!("warning: INSECURE_COOKIES=1: cookies are sent over plain HTTP");
     }
     let store = settings.store().map_err(|e| e.to_string())?;
+    let about = settings.about();
     let listener = TcpListener::bind(&settings.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{addr}");
-    serve(listener, store).await.map_err(|e| e.to_string())
+    serve(listener, store, about)
+        .await
+        .map_err(|e| e.to_string())
 }

@@ -99,6 +99,7 @@ fn quad_chars(x: u32) -> [u8; 4] {
 
 /// Decodes the text in `buf[..len]` into `buf[..]`, in place, returning the
 /// decoded length.
+#[cfg(any(feature = "gorilla", test))]
 pub(crate) fn decode_in_place(buf: &mut [u8], len: usize, padded: bool) -> Result<usize, ()> {
     let (full, tail) = split(len, &buf[..len], padded)?;
     let tail_len = tail.len();

@@ -34,6 +34,13 @@ pub enum Error {
         /// Length of the secret that was given.
         len: usize,
     },
+    /// The block key has a valid length, but this build leaves that AES key
+    /// size out: firmware links only the sizes it names (cargo features
+    /// `aes128`, `aes192`, `aes256`; `aes` and `std` have all three).
+    AesNotLinked {
+        /// The AES key size the block key asks for: 128, 192 or 256.
+        bits: u16,
+    },
     /// The cookie name is empty, longer than
     /// [`MAX_NAME_LEN`](crate::envelope::MAX_NAME_LEN), or not an RFC 6265
     /// token (no controls, spaces or separators such as `;`, `=`, `,`, `"`).
@@ -227,6 +234,9 @@ impl fmt::Display for Error {
             }
             Error::SecretLength { len } => {
                 write!(f, "master secret is {len} bytes; at least 32 are required")
+            }
+            Error::AesNotLinked { bits } => {
+                write!(f, "AES-{bits} is not in this build (cargo feature aes{bits})")
             }
             Error::InvalidName => f.write_str("cookie name is not a valid RFC 6265 token"),
             Error::TooLong { len, max } => {

@@ -160,6 +160,8 @@ impl KeyPair {
     }
 
     /// The encrypting [`Keys`] (AES-256-CTR + HMAC-SHA256).
+    #[cfg(feature = "aes256")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "aes256")))]
     pub fn keys(&self) -> Keys {
         match Keys::new(&self.hash_key, Some(&self.block_key)) {
             Ok(keys) => keys,
@@ -199,9 +201,11 @@ impl Keys {
     ///
     /// # Errors
     /// [`Error::SecretLength`] when `secret` is shorter than
-    /// [`MIN_SECRET_LEN`].
+    /// [`MIN_SECRET_LEN`]; [`Error::AesNotLinked`] in a build without the
+    /// `aes256` feature.
     pub fn derive(secret: &[u8]) -> Result<Keys, Error> {
-        Ok(KeyPair::derive(secret)?.keys())
+        let pair = KeyPair::derive(secret)?;
+        Keys::new(pair.hash_key(), Some(pair.block_key()))
     }
 }
 
@@ -445,6 +449,8 @@ impl Secret {
 
     /// The encrypting [`Keys`] derived from this secret
     /// ([`Keys::derive`]).
+    #[cfg(feature = "aes256")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "aes256")))]
     pub fn keys(&self) -> Keys {
         self.key_pair().keys()
     }
@@ -604,7 +610,8 @@ fn decode_base64(text: &[u8], out: &mut [u8]) -> Result<usize, SecretError> {
         }
     }
     let chars = text.len();
-    let padded_ok = pad.is_empty() || (chars.is_multiple_of(4) && pad.len() == (4 - body.len() % 4) % 4);
+    let padded_ok =
+        pad.is_empty() || (chars.is_multiple_of(4) && pad.len() == (4 - body.len() % 4) % 4);
     if body.len() % 4 == 1 || !padded_ok {
         return Err(SecretError::Base64Length { chars });
     }

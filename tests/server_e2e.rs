@@ -1,122 +1,41 @@
-#![cfg(feature = "http")]
+#![cfg(feature = "axum")]
 //! End to end: the demo server (`examples/server.rs`, included as is) on an
 //! ephemeral loopback port, driven over real TCP by a small HTTP/1.1 client
 //! that keeps cookies the way a browser does for one host.
 //!
-//! Steps: login form, login (303 + Set-Cookie), welcome (200), index when
-//! logged in, logout (303 + expiring Set-Cookie), welcome again (401), then
-//! a tampered cookie, an expired one, one from another key and a session
-//! without `user-id` (each 401), and a bad login (400).
+//! Steps: login form, login (303 + Set-Cookie), welcome (200, the flash
+//! notice once, the cookie panel), index when logged in, logout (303 +
+//! expiring Set-Cookie), welcome again (401 page linking to the login
+//! form), then a tampered cookie, an expired one, one from another key
+//! (each 401, the reason shown, the cookie cleared) and a session without
+//! `user-id` (401), and a bad login (400).
 
+mod common;
 #[allow(dead_code)]
 #[path = "../examples/server.rs"]
 mod server;
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use common::http::Reply;
 
 use securecookie::{CookieConfig, CookieStore, Iv, Keys};
 
 const HASH_HEX: &str = "0707070707070707070707070707070707070707070707070707070707070707";
 const BLOCK_HEX: &str = "0909090909090909090909090909090909090909090909090909090909090909";
 
-/// A response, as read off the wire.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn set_cookies(&self) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-}
-
-/// One HTTP/1.1 request per connection (`Connection: close`), read to EOF.
-///
-/// Hand-written rather than `reqwest` with its cookie store: that would add
-/// a full HTTP client stack (hyper's client, url, cookie_store, publicsuffix)
-/// to the dev-dependencies for ~80 lines of work, and this one sends exactly
-/// the bytes a test wants, tampered cookies included.
+/// One request with its `Cookie` header, if any.
 fn request(addr: SocketAddr, method: &str, path: &str, cookie: Option<&str>, body: &str) -> Reply {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut headers = Vec::new();
     if let Some(cookie) = cookie {
-        req.push_str(&format!("Cookie: {cookie}\r\n"));
+        headers.push(("Cookie", cookie));
     }
     if method == "POST" {
-        req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
-        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        headers.push(("Content-Type", "application/x-www-form-urlencoded"));
     }
-    req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes()).expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    parse_reply(&raw)
-}
-
-fn parse_reply(raw: &[u8]) -> Reply {
-    let text = std::str::from_utf8(raw).expect("UTF-8 response");
-    let (head, rest) = text.split_once("\r\n\r\n").expect("end of headers");
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (n, v) = l.split_once(':').expect("header line");
-            (n.trim().to_string(), v.trim().to_string())
-        })
-        .collect();
-    let mut reply = Reply {
-        status,
-        headers,
-        body: String::new(),
-    };
-    reply.body = match reply.header("transfer-encoding") {
-        Some(te) if te.eq_ignore_ascii_case("chunked") => dechunk(rest),
-        _ => {
-            let len: usize = reply
-                .header("content-length")
-                .map_or(rest.len(), |l| l.parse().unwrap());
-            rest[..len].to_string()
-        }
-    };
-    reply
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut body = String::new();
-    loop {
-        let (size, tail) = rest.split_once("\r\n").expect("chunk size");
-        let size = usize::from_str_radix(size.trim(), 16).expect("hex chunk size");
-        if size == 0 {
-            return body;
-        }
-        body.push_str(&tail[..size]);
-        rest = &tail[size + 2..];
-    }
+    common::http::request(addr, method, path, &headers, body)
 }
 
 /// A client with a cookie jar for one host: `Set-Cookie` adds or replaces a
@@ -178,17 +97,9 @@ fn login_welcome_logout_and_refusals() {
     .unwrap();
     assert!(!settings.random_keys);
     let store = settings.store().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(&settings.addr))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    assert!(addr.ip().is_loopback());
-    runtime.spawn(server::serve(listener, store.clone()));
+    let (_runtime, addr) = common::http::serve_in_background(&settings.addr, |listener| {
+        server::serve(listener, store.clone(), settings.about())
+    });
 
     let mut browser = Browser {
         addr,
@@ -216,15 +127,38 @@ fn login_welcome_logout_and_refusals() {
     assert!(attributes.ends_with("; Max-Age=604800; HttpOnly; SameSite=Lax"));
     let login_cookie = browser.jar["my-app"].clone();
 
-    // 3. Welcome.
+    // 3. Welcome: the flash notice (taken, so the cookie is re-issued
+    //    without it), the panel, the logout form.
     let welcome = browser.send("GET", "/welcome", "");
     assert_eq!(welcome.status, 200);
+    assert!(
+        welcome
+            .body
+            .contains("<title>Welcome · securecookie demo</title>")
+    );
     assert!(welcome.body.contains("Welcome alice!"));
+    assert!(
+        welcome
+            .body
+            .contains(r#"<p class="notice">Logged in as alice.</p>"#)
+    );
+    assert_eq!(welcome.set_cookies().len(), 1);
+    let len = login_cookie.len() + "my-app=".len();
+    assert!(welcome.body.contains(&format!("{len} of 4096 bytes")));
+    assert!(
+        welcome
+            .body
+            .contains("encrypted (AES-CTR) and signed (HMAC-SHA256)")
+    );
     assert!(
         welcome
             .body
             .contains(r#"<form action="/logout" method="post">"#)
     );
+    let again = browser.send("GET", "/welcome", "");
+    assert!(again.body.contains("Welcome alice!"));
+    assert!(!again.body.contains("Logged in as"), "a flash shows once");
+    assert!(again.set_cookies().is_empty(), "nothing changed");
 
     // 4. The index now links to /welcome.
     let index = browser.send("GET", "/", "");
@@ -244,16 +178,29 @@ fn login_welcome_logout_and_refusals() {
     );
     assert!(browser.jar.is_empty());
 
-    // 6. Welcome again: no session.
+    // 6. Welcome again: no session, a 401 page that links to the form.
     let again = browser.send("GET", "/welcome", "");
-    assert_eq!(
-        (again.status, again.body.as_str()),
-        (401, "missing session\n")
-    );
+    assert_eq!(again.status, 401);
+    assert!(again.body.contains("<h1>401: missing session</h1>"));
+    assert!(again.body.contains(r#"<a href="/">Log in</a>"#));
+    assert!(!again.body.contains("refused"));
 
     let welcome_with = |cookie: &str| {
         let reply = request(addr, "GET", "/welcome", Some(cookie), "");
-        (reply.status, reply.body)
+        let set_cookie = reply.set_cookies().join("\n");
+        (reply.status, reply.body, set_cookie)
+    };
+    let cleared =
+        "my-app=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; SameSite=Lax";
+    let refused = |cookie: &str, why: &str| {
+        let (status, body, set_cookie) = welcome_with(cookie);
+        assert_eq!(status, 401, "{why}");
+        assert!(body.contains("<h1>401: missing session</h1>"), "{why}");
+        assert!(
+            body.contains(&format!("Your cookie was refused: {why}.")),
+            "{body}"
+        );
+        assert_eq!(set_cookie, cleared, "{why}: the bad cookie is cleared");
     };
 
     // 7. The login cookie, one character changed.
@@ -261,10 +208,7 @@ fn login_welcome_logout_and_refusals() {
     let at = tampered.len() / 2;
     let c = if &tampered[at..=at] == "A" { "B" } else { "A" };
     tampered.replace_range(at..=at, c);
-    assert_eq!(
-        welcome_with(&format!("my-app={tampered}")),
-        (401, "missing session\n".to_string())
-    );
+    refused(&format!("my-app={tampered}"), "cookie MAC does not match");
 
     // 8. Expired: made with the server's keys 7 days and 10 seconds ago.
     //    The same session made 10 seconds ago is accepted, so the refusal
@@ -275,14 +219,15 @@ fn login_welcome_logout_and_refusals() {
         let line = store.save_at(&session, t, Iv::random().unwrap()).unwrap();
         line.split(';').next().unwrap().to_string()
     };
-    assert_eq!(
-        welcome_with(&made_at(now() - 10)),
-        (200, "<p>Welcome bob!</p>\n<form action=\"/logout\" method=\"post\">\n<input type=\"submit\" value=\"Logout\">\n</form>\n".to_string())
-    );
-    assert_eq!(
-        welcome_with(&made_at(now() - 7 * 24 * 3600 - 10)),
-        (401, "missing session\n".to_string())
-    );
+    let (status, body, set_cookie) = welcome_with(&made_at(now() - 10));
+    assert_eq!(status, 200);
+    assert!(body.contains("Welcome bob!"));
+    assert!(set_cookie.is_empty());
+    refused(&made_at(now() - 7 * 24 * 3600 - 10), "cookie has expired");
+    // Four days old: still good, and re-issued (rolling renewal).
+    let (status, _, set_cookie) = welcome_with(&made_at(now() - 4 * 24 * 3600));
+    assert_eq!(status, 200);
+    assert!(set_cookie.starts_with("my-app=") && set_cookie.contains("Max-Age=604800"));
 
     // 9. A cookie made with other keys.
     let stranger = CookieStore::<String>::new(
@@ -291,19 +236,18 @@ fn login_welcome_logout_and_refusals() {
     )
     .unwrap();
     let foreign = stranger.save(&session).unwrap();
-    assert_eq!(
-        welcome_with(foreign.split(';').next().unwrap()),
-        (401, "missing session\n".to_string())
+    refused(
+        foreign.split(';').next().unwrap(),
+        "cookie MAC does not match",
     );
 
     // 10. A valid session without user-id.
     let mut other = store.new_session("my-app");
     other.set("theme", "dark".to_string());
     let line = store.save(&other).unwrap();
-    assert_eq!(
-        welcome_with(line.split(';').next().unwrap()),
-        (401, "missing user-id\n".to_string())
-    );
+    let (status, body, _) = welcome_with(line.split(';').next().unwrap());
+    assert_eq!(status, 401);
+    assert!(body.contains("<h1>401: missing user-id</h1>"));
 
     // 11. A login without a usable user-id.
     let bad = request(addr, "POST", "/login", None, "user-id=%3Cscript%3E");

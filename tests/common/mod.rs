@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod go;
+pub mod http;
 
 pub fn hex(s: &str) -> Vec<u8> {
     assert!(s.len().is_multiple_of(2), "odd hex length");

@@ -11,17 +11,17 @@ fn codec() -> Option<Codec> {
     // secure element), or the compiler could precompute everything.
     let hash = black_box(HASH_KEY);
     let block = black_box(BLOCK_KEY);
-    let block = if cfg!(feature = "signed-only") {
-        None
-    } else {
+    let block = if cfg!(feature = "aes256") {
         Some(&block[..])
+    } else {
+        None
     };
     let keys = Keys::new(&hash, block).ok()?;
-    Some(if cfg!(feature = "gorilla") {
-        Codec::gorilla(keys)
-    } else {
-        Codec::new(keys)
-    })
+    #[cfg(feature = "gorilla")]
+    let codec = Codec::gorilla(keys);
+    #[cfg(not(feature = "gorilla"))]
+    let codec = Codec::new(keys);
+    Some(codec)
 }
 
 /// Encode, find in a `Cookie` header, decode, check, tamper, refuse.
