@@ -56,7 +56,7 @@
 //! # Wiped on drop
 //!
 //! [`Secret`] and [`KeyPair`] overwrite their bytes when dropped, and so do
-//! the key schedules inside [`Keys`](crate::Keys) (the `zeroize` support of
+//! the key schedules inside [`Keys`] (the `zeroize` support of
 //! the RustCrypto `aes`, `hmac`, `sha2` and `ctr` crates).
 
 use core::fmt;
