@@ -145,6 +145,7 @@ pub mod header;
 pub mod http;
 mod iv;
 mod keys;
+mod mac;
 pub mod kv;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
