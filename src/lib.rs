@@ -145,11 +145,11 @@ pub mod header;
 pub mod http;
 mod iv;
 mod keys;
-mod mac;
 pub mod kv;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod layer;
+mod mac;
 #[cfg(feature = "std")]
 mod payload;
 #[cfg(feature = "std")]

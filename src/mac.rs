@@ -18,6 +18,13 @@ use crate::keys::{HmacSha256, TAG_LEN};
 pub(crate) struct Mac(pub(crate) HmacSha256);
 
 impl Mac {
+    /// A fresh state from a keyed one (a clone, not a re-derive).
+    #[cfg_attr(target_pointer_width = "64", inline)]
+    #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
+    pub(crate) fn keyed(state: &HmacSha256) -> Self {
+        Mac(state.clone())
+    }
+
     /// Absorbs `data`.
     #[cfg_attr(target_pointer_width = "64", inline)]
     #[cfg_attr(not(target_pointer_width = "64"), inline(never))]
