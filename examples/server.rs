@@ -24,6 +24,10 @@
 //! - `INSECURE_COOKIES=1`: cookies without `Secure`, for plain HTTP. curl,
 //!   Chrome and Firefox keep `Secure` cookies from `http://127.0.0.1` and
 //!   `http://localhost` anyway; Safari and other host names need this.
+//! - `SESSION_STORE=redis://127.0.0.1:6379` (any URL the `redis` crate
+//!   takes; build with `--features axum,redis`): sessions live in Redis or
+//!   Valkey, the cookie holds a sealed session id, and `/logout` revokes
+//!   (the old cookie, replayed, gets the 401 page). Unset: in the cookie.
 //!
 //! The end-to-end test (`tests/server_e2e.rs`) includes this file and runs
 //! [`serve`] on an ephemeral port.
@@ -59,6 +63,8 @@ pub struct Settings {
     pub random_keys: bool,
     /// The cookie attributes.
     pub config: CookieConfig,
+    /// `SESSION_STORE`: the Redis URL, or `None` for cookie sessions.
+    pub session_store: Option<String>,
 }
 
 impl Settings {
@@ -92,12 +98,22 @@ impl Settings {
             keys,
             random_keys,
             config,
+            session_store: var("SESSION_STORE").filter(|url| !url.is_empty()),
         })
     }
 
     /// The session store these settings describe.
     pub fn store(&self) -> Result<CookieStore<String>, Error> {
         CookieStore::new(self.config.clone(), [self.keys.clone()])
+    }
+
+    /// The Redis store `SESSION_STORE` names (the URL is not echoed: it
+    /// may hold a password).
+    #[cfg(feature = "redis")]
+    pub async fn redis_store(&self, url: &str) -> Result<securecookie::RedisStore, String> {
+        securecookie::RedisStore::open(url, self.config.clone(), [self.keys.clone()])
+            .await
+            .map_err(|e| format!("SESSION_STORE: {e}"))
     }
 
     /// What the welcome page says about where the session lives.
@@ -107,7 +123,12 @@ impl Settings {
         } else {
             "signed (HMAC-SHA256), not encrypted"
         };
-        format!("in the cookie: compact envelope, {sealing}")
+        match self.session_store {
+            None => format!("in the cookie: compact envelope, {sealing}"),
+            Some(_) => {
+                format!("in Redis, {sealing}; the cookie holds only a sealed 128-bit session id")
+            }
+        }
     }
 }
 
@@ -298,14 +319,30 @@ async fn main() -> Result<(), String> {
     if !settings.config.secure {
         eprintln!("warning: INSECURE_COOKIES=1: cookies are sent over plain HTTP");
     }
-    let store = settings.store().map_err(|e| e.to_string())?;
     let about = settings.about();
     let listener = TcpListener::bind(&settings.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("listening on http://{addr}");
-    serve(listener, store, about)
-        .await
-        .map_err(|e| e.to_string())
+    let served = match settings.session_store.as_deref() {
+        None => {
+            let store = settings.store().map_err(|e| e.to_string())?;
+            println!("listening on http://{addr}");
+            serve(listener, store, about).await
+        }
+        #[cfg(feature = "redis")]
+        Some(url) => {
+            let store = settings.redis_store(url).await?;
+            eprintln!("sessions in Redis (SESSION_STORE)");
+            println!("listening on http://{addr}");
+            serve(listener, store, about).await
+        }
+        #[cfg(not(feature = "redis"))]
+        Some(_) => {
+            return Err("SESSION_STORE needs the `redis` feature: \
+                 cargo run --example server --features axum,redis"
+                .into());
+        }
+    };
+    served.map_err(|e| e.to_string())
 }

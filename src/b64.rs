@@ -47,6 +47,19 @@ pub(crate) const fn max_decoded_len(chars: usize, padded: bool) -> usize {
     }
 }
 
+/// `bytes` as unpadded base64url text (std: session ids and database keys).
+#[cfg(feature = "std")]
+pub(crate) fn encode_vec(bytes: &[u8]) -> std::string::String {
+    let len = encoded_len(bytes.len(), false);
+    let mut buf = std::vec![0u8; len];
+    let start = len - bytes.len();
+    buf[start..].copy_from_slice(bytes);
+    let n = encode_in_place(&mut buf, start, bytes.len(), false);
+    buf.truncate(n);
+    // The alphabet is ASCII.
+    std::string::String::from_utf8(buf).unwrap_or_default()
+}
+
 /// Encodes `buf[start..start + n]` into `buf[..encoded_len(n)]`, in place.
 ///
 /// The raw bytes must sit at or after `encoded_len(n) - n` (they usually sit

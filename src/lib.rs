@@ -100,6 +100,7 @@
 //! | `http` | yes | [`http`](mod@crate::http): sessions read from and written to an `http::HeaderMap` (axum, hyper, tower); implies `std` |
 //! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `tracing`, `pin-project-lite`); implies `http` |
 //! | `axum` | no | `layer::SessionHandle` as an axum extractor (adds `axum-core`); implies `tower` |
+//! | `redis` | no | `RedisStore`: server-side sessions in Redis or Valkey, behind the same layer (adds `redis`); implies `std`. [`MemoryStore`] and [`ServerStore`] need only `std` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std` and `go` |
 //!
@@ -178,6 +179,13 @@ pub use session::{Session, SessionIter};
 #[cfg(feature = "std")]
 pub use session_store::{Loaded, Record, SessionId, SessionStore, StoreError};
 pub use set_cookie::SameSite;
+#[cfg(feature = "std")]
+pub use store::memory::{MemoryBackend, MemoryStore};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use store::redis::{RedisBackend, RedisStore};
+#[cfg(feature = "std")]
+pub use store::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
 #[cfg(feature = "std")]
 pub use store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,

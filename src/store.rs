@@ -909,5 +909,9 @@ fn with_buf<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
 
 #[cfg(feature = "go")]
 mod go;
+pub(crate) mod memory;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
+pub(crate) mod server;
 #[cfg(test)]
 mod tests;
