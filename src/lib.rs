@@ -150,6 +150,7 @@ pub mod kv;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod layer;
+mod mac;
 #[cfg(feature = "std")]
 mod payload;
 #[cfg(feature = "std")]
