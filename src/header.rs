@@ -23,6 +23,8 @@
 //! assert_eq!(header::find(h, "absent"), None);
 //! ```
 
+use core::ops::Range;
+
 /// Iterates the `(name, value)` pairs of a `Cookie` header, in order.
 ///
 /// ```
@@ -30,16 +32,10 @@
 /// assert_eq!(pairs, [("a", "1"), ("b", "2")]);
 /// ```
 pub fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> + '_ {
-    header.split(';').filter_map(|pair| {
-        let (name, value) = pair.split_once('=')?;
-        let name = name.trim_matches(is_space);
-        let value = value.trim_matches(is_space);
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(value);
-        (!name.is_empty()).then_some((name, value))
-    })
+    // Every delimiter is ASCII, so each range starts and ends on a char
+    // boundary and `get` never fails.
+    let cut = |r: Range<usize>| header.get(r).unwrap_or_default();
+    ranges(header.as_bytes()).map(move |(name, value)| (cut(name), cut(value)))
 }
 
 /// The value of the first cookie called `name`, if any.
@@ -102,8 +98,64 @@ pub(crate) fn first_n<'h>(header: &'h str, name: &str, n: usize) -> (&'h str, us
     }
 }
 
-fn is_space(c: char) -> bool {
-    c == ' ' || c == '\t'
+/// [`find`] on the header's raw bytes, as an HTTP parser hands them over
+/// (`httparse`, embedded servers): no UTF-8 check, which on a
+/// microcontroller is about 650 bytes of flash. [`Codec::decode`] takes the
+/// value as it is.
+///
+/// ```
+/// use securecookie::header;
+/// assert_eq!(header::find_bytes(b"theme=dark; s=abc", "s"), Some(&b"abc"[..]));
+/// ```
+///
+/// [`Codec::decode`]: crate::Codec::decode
+pub fn find_bytes<'h>(header: &'h [u8], name: &str) -> Option<&'h [u8]> {
+    ranges(header)
+        .find(|(n, _)| header.get(n.clone()) == Some(name.as_bytes()))
+        .and_then(|(_, value)| header.get(value))
+}
+
+/// The byte ranges of each pair's name and value: pairs split on `;`, those
+/// without `=` or with an empty name skipped, spaces and tabs trimmed, one
+/// pair of double quotes around a value removed. Byte scans only: firmware
+/// links no UTF-8 decoding for it.
+fn ranges(header: &[u8]) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + '_ {
+    let mut at = 0;
+    core::iter::from_fn(move || {
+        while at < header.len() {
+            let rest = header.get(at..).unwrap_or_default();
+            let len = rest.iter().position(|&b| b == b';').unwrap_or(rest.len());
+            let pair = at..at + len;
+            at += len + 1;
+            let Some(eq) = rest[..len].iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            let name = trim(header, pair.start..pair.start + eq);
+            let mut value = trim(header, pair.start + eq + 1..pair.end);
+            if value.len() >= 2 && header[value.start] == b'"' && header[value.end - 1] == b'"' {
+                value = value.start + 1..value.end - 1;
+            }
+            if !name.is_empty() {
+                return Some((name, value));
+            }
+        }
+        None
+    })
+}
+
+/// `range` without the spaces and tabs at either end.
+fn trim(header: &[u8], mut range: Range<usize>) -> Range<usize> {
+    while range.start < range.end && is_space(header[range.start]) {
+        range.start += 1;
+    }
+    while range.start < range.end && is_space(header[range.end - 1]) {
+        range.end -= 1;
+    }
+    range
+}
+
+fn is_space(c: u8) -> bool {
+    c == b' ' || c == b'\t'
 }
 
 #[cfg(test)]
@@ -160,5 +212,18 @@ mod tests {
     #[test]
     fn lone_quote_is_kept() {
         assert_eq!(find("a=\"", "a"), Some("\""));
+    }
+
+    #[test]
+    fn bytes_and_text_agree() {
+        let h = " a = 1 ;b=2;;  c=\"3\" ; noequals; d=; =e; f=x=y; é=ü; a=again";
+        for name in ["a", "b", "c", "d", "e", "f", "x", "é", "noequals", ""] {
+            assert_eq!(
+                find_bytes(h.as_bytes(), name),
+                find(h, name).map(str::as_bytes),
+                "{name}"
+            );
+        }
+        assert_eq!(find_bytes(b"a=\xff\xfe; b=2", "b"), Some(&b"2"[..]));
     }
 }
