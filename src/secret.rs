@@ -468,6 +468,33 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A raw key written as hex (Go's keys, `SESSION_HASH_KEY`), as bytes:
+/// surrounding whitespace ignored, any length but zero (the key's own
+/// checks, [`Keys::new`], come after).
+///
+/// ```
+/// use securecookie::secret::{SecretError, parse_hex_key};
+/// assert_eq!(parse_hex_key(" 00ff\n")?, [0x00, 0xff]);
+/// assert_eq!(parse_hex_key("0g").unwrap_err(),
+///            SecretError::InvalidCharacter { at: 1, encoding: "a hex digit" });
+/// # Ok::<(), SecretError>(())
+/// ```
+///
+/// # Errors
+/// [`SecretError::Empty`], [`SecretError::OddHexDigits`],
+/// [`SecretError::InvalidCharacter`].
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub fn parse_hex_key(text: &str) -> Result<std::vec::Vec<u8>, SecretError> {
+    let text = text.trim().as_bytes();
+    if text.is_empty() {
+        return Err(SecretError::Empty);
+    }
+    let mut out = std::vec![0u8; text.len() / 2];
+    decode_hex(text, &mut out)?;
+    Ok(out)
+}
+
 #[cfg(feature = "std")]
 fn env_text(var: &str) -> Result<std::string::String, EnvSecretError> {
     std::env::var(var).map_err(|e| {
