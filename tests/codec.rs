@@ -480,3 +480,17 @@ fn accessors_report_the_settings() {
     assert_eq!((codec.get_max_age(), codec.get_max_length()), (7, 100));
     assert_eq!(Codec::new(keys).format(), Format::Compact);
 }
+
+/// `Decoded`'s `Debug` shows the payload's length and the timestamp, not
+/// the payload.
+#[test]
+fn decoded_debug_shows_the_length_not_the_payload() {
+    let codec = Codec::new(Keys::new(&HASH, Some(&[9; 16])).unwrap());
+    let cookie = encode(&codec, "s", b"secret-token", NOW);
+    let mut buf = [0u8; 256];
+    let d = codec.decode("s", &cookie, NOW, &mut buf).unwrap();
+    assert_eq!(
+        format!("{d:?}"),
+        format!("Decoded {{ payload_len: 12, timestamp: {NOW}, index: 0 }}")
+    );
+}
