@@ -164,7 +164,9 @@ impl Inner {
         &*self.loader
     }
 
-    /// Every cookie value called `name` in the request, in order.
+    /// The cookie values called `name` in the request, in order: the first
+    /// [`MAX_SAME_NAME`](crate::header::MAX_SAME_NAME), over all its
+    /// `Cookie` headers (bounded work for a request full of forgeries).
     fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.first_cookie
             .iter()
@@ -174,6 +176,7 @@ impl Inner {
             // byte's cookie, which `find_all` then skips.
             .filter_map(|v| core::str::from_utf8(v.as_bytes()).ok())
             .flat_map(move |header| crate::header::find_all(header, name))
+            .take(crate::header::MAX_SAME_NAME)
     }
 }
 
