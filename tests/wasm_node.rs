@@ -6,7 +6,8 @@
 //! Builds the module with tests/wasm/build.sh first (cargo, then binaryen's
 //! `wasm-opt -Oz`) and runs the check on the optimized module. Skips (and
 //! says so) when `node`, `wasm-opt` or the wasm32 target is missing; under
-//! CI (`CI` set) that fails instead: `.ci/run` installs them.
+//! CI (`CI` set) that fails instead: `.ci/run` installs them. From the
+//! published package, which leaves tests/wasm/ out, it skips and says so.
 
 use std::path::Path;
 use std::process::Command;
@@ -51,6 +52,14 @@ fn skip(why: &str) {
 
 #[test]
 fn native_and_wasm_read_each_others_cookies() {
+    // The published package leaves tests/wasm/ out (cargo drops directories
+    // with their own Cargo.toml): nothing to install can fix that, so this
+    // is not a CI failure. In the repository the crate is always there.
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasm");
+    if !crate_dir.join("Cargo.toml").exists() {
+        eprintln!("SKIPPED: tests/wasm/ is not in the published package; run from the repository");
+        return;
+    }
     if !have("node", "--version") {
         skip("node is not installed");
         return;
