@@ -28,6 +28,12 @@ pub enum Error {
         /// Length of the key that was given.
         len: usize,
     },
+    /// The master secret given to [`Keys::derive`](crate::Keys::derive) is
+    /// shorter than 32 bytes.
+    SecretLength {
+        /// Length of the secret that was given.
+        len: usize,
+    },
     /// The block key has a valid length, but this build leaves that AES key
     /// size out: firmware links only the sizes it names (cargo features
     /// `aes128`, `aes192`, `aes256`; `aes` and `std` have all three).
@@ -225,6 +231,9 @@ impl fmt::Display for Error {
             }
             Error::BlockKeyLength { len } => {
                 write!(f, "block key is {len} bytes; it must be 16, 24 or 32")
+            }
+            Error::SecretLength { len } => {
+                write!(f, "master secret is {len} bytes; at least 32 are required")
             }
             Error::AesNotLinked { bits } => {
                 write!(f, "AES-{bits} is not in this build (cargo feature aes{bits})")

@@ -155,6 +155,7 @@ mod mac;
 mod payload;
 #[cfg(feature = "std")]
 mod random;
+pub mod secret;
 #[cfg(feature = "std")]
 mod session;
 #[cfg(feature = "std")]
@@ -174,6 +175,7 @@ pub use codec::{
 pub use error::{Error, GobError, JsonError, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
+pub use secret::Secret;
 #[cfg(feature = "std")]
 pub use session::{Session, SessionIter};
 #[cfg(feature = "std")]
