@@ -101,7 +101,9 @@ pub enum Error {
     /// A `Set-Cookie` part cannot be written as RFC 6265 syntax, or a
     /// `CookieConfig` setting (feature `std`) makes no sense. `name`
     /// says which: `"value"`, `"Path"`, `"Domain"` or `"Max-Age"` (a
-    /// `Max-Age` of 0 would expire every cookie as it is set).
+    /// `Max-Age` of 0 would expire every cookie as it is set); `"Secure"`,
+    /// `"Path"` or `"Domain"` also when a `__Secure-` or `__Host-` cookie
+    /// name breaks its prefix's rules (`CookieConfig::check_name`).
     InvalidAttribute {
         /// The attribute at fault.
         name: &'static str,

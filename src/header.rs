@@ -10,6 +10,10 @@
 //! more than once. [`find`] returns the first, as Go's `Request.Cookie`
 //! does; [`find_all`] yields each, so a caller can try them in turn.
 //!
+//! **Bounded work.** A client controls its `Cookie` header: 1 MB of forged
+//! cookies under the session's name would each cost a MAC per key. The
+//! store tries at most [`MAX_SAME_NAME`] of them and ignores the rest.
+//!
 //! ```
 //! use securecookie::header;
 //!
@@ -48,6 +52,50 @@ pub fn find<'h>(header: &'h str, name: &str) -> Option<&'h str> {
 /// ```
 pub fn find_all<'h>(header: &'h str, name: &str) -> impl Iterator<Item = &'h str> {
     pairs(header).filter_map(move |(n, v)| (n == name).then_some(v))
+}
+
+/// The most cookies of one name that a store tries from one request (the
+/// store's `get`, and `http::get` over all of a request's `Cookie` headers);
+/// later ones are ignored, as if absent.
+///
+/// Why 16: a browser sends one cookie per name, domain and path it matches
+/// (RFC 6265 §5.4), and a site rarely sets one name at more than a few
+/// paths and domain levels, so a legitimate request holds a handful. Each
+/// cookie tried costs a MAC per key (a gorilla store with 8 keys: 8 MACs),
+/// so 16 keeps a request of forged cookies within 2x of a normal 1 MB
+/// header (measured by `benches/worst_case.rs`). An attacker who can plant
+/// cookies for your host can push a real one past any limit: use a
+/// `__Host-` name (see [`CookieConfig`](crate::CookieConfig)).
+pub const MAX_SAME_NAME: usize = 16;
+
+/// The cookies called `name` that a store tries: the first
+/// [`MAX_SAME_NAME`].
+#[cfg(feature = "std")]
+pub(crate) fn tried<'h>(header: &'h str, name: &str) -> impl Iterator<Item = &'h str> {
+    find_all(header, name).take(MAX_SAME_NAME)
+}
+
+/// The shortest start of `header` that holds its first `n` cookies called
+/// `name` (all of `header` when it holds fewer), and how many it holds:
+/// to pass on a header without the cookies past a budget, without copying.
+#[cfg(feature = "http")]
+pub(crate) fn first_n<'h>(header: &'h str, name: &str, n: usize) -> (&'h str, usize) {
+    let mut count = 0;
+    let mut last = None;
+    for value in find_all(header, name).take(n) {
+        count += 1;
+        last = Some(value);
+    }
+    match last {
+        // Values are slices of `header`: cut at the `;` after the last one
+        // (after its closing quote, if any).
+        Some(value) if count == n => {
+            let end = value.as_ptr() as usize - header.as_ptr() as usize + value.len();
+            let cut = header[end..].find(';').map_or(header.len(), |i| end + i);
+            (&header[..cut], count)
+        }
+        _ => (header, count),
+    }
 }
 
 /// [`find`] on the header's raw bytes, as an HTTP parser hands them over
@@ -131,6 +179,34 @@ mod tests {
         assert_eq!(find(h, "Session"), Some("3"));
         assert_eq!(find(h, "sess"), None);
         assert_eq!(find("", "a"), None);
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn first_n_cuts_after_the_nth() {
+        let h = "s=1; t=2; s=\"3\" ; s=4";
+        assert_eq!(first_n(h, "s", 1), ("s=1", 1));
+        assert_eq!(first_n(h, "s", 2), ("s=1; t=2; s=\"3\" ", 2));
+        assert_eq!(first_n(h, "s", 3), (h, 3));
+        assert_eq!(first_n(h, "s", 4), (h, 3));
+        assert_eq!(first_n(h, "u", 4), (h, 0));
+        let (cut, _) = first_n(h, "s", 2);
+        assert_eq!(
+            find_all(cut, "s").collect::<heapless::Vec<_, 4>>(),
+            ["1", "3"]
+        );
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn tried_stops_at_max_same_name() {
+        let mut h = heapless::String::<512>::new();
+        for i in 0..MAX_SAME_NAME + 5 {
+            core::fmt::write(&mut h, format_args!("s={i}; ")).unwrap();
+        }
+        assert_eq!(tried(&h, "s").count(), MAX_SAME_NAME);
+        assert_eq!(tried(&h, "s").last(), Some("15"));
+        assert_eq!(MAX_SAME_NAME, 16);
     }
 
     #[test]
