@@ -1,21 +1,56 @@
 //! [`Codec`]: keys, limits and a wire format; [`Codecs`]: several codecs
 //! for key rotation.
 
-use crate::envelope::{Ages, compact, gorilla, is_token};
+#[cfg(feature = "compact")]
+use crate::envelope::compact;
+#[cfg(feature = "gorilla")]
+use crate::envelope::gorilla;
+use crate::envelope::{Ages, is_token};
 use crate::error::Error;
 use crate::iv::Iv;
 use crate::keys::Keys;
 
 /// The wire format of a cookie.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+///
+/// Each format is a cargo feature (`compact`, `gorilla`; `std` has both), so
+/// that firmware links only the envelope it speaks; hence
+/// `#[non_exhaustive]`: a match needs a `_` arm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// This crate's format: one base64 pass, binary timestamp, key id.
     /// See [`envelope::compact`](crate::envelope::compact).
-    #[default]
+    #[cfg(feature = "compact")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
     Compact,
     /// Byte-compatible with Go's gorilla/securecookie.
     /// See [`envelope::gorilla`](crate::envelope::gorilla).
+    #[cfg(feature = "gorilla")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "gorilla")))]
     Gorilla,
+}
+
+/// [`Format::Compact`].
+#[cfg(feature = "compact")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
+impl Default for Format {
+    fn default() -> Self {
+        Format::Compact
+    }
+}
+
+/// Calls the envelope module of `$format` (`compact::$f(..)` or
+/// `gorilla::$f(..)`): one match per operation, each arm present only when
+/// its format is linked.
+macro_rules! dispatch {
+    ($format:expr, $f:ident($($arg:expr),* $(,)?)) => {
+        match $format {
+            #[cfg(feature = "compact")]
+            Format::Compact => compact::$f($($arg),*),
+            #[cfg(feature = "gorilla")]
+            Format::Gorilla => gorilla::$f($($arg),*),
+        }
+    };
 }
 
 /// Go's default max age: 30 days.
@@ -91,12 +126,16 @@ impl Codec {
     /// A codec for the default [`Format::Compact`], with Go's defaults: max
     /// age 30 days, max length 4096, no min age; and a one-minute allowance
     /// for clocks that run ahead.
+    #[cfg(feature = "compact")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
     pub fn new(keys: Keys) -> Self {
         Self::with_format(keys, Format::Compact)
     }
 
     /// A codec for [`Format::Gorilla`], readable and writable by Go's
     /// gorilla/securecookie with the same keys.
+    #[cfg(feature = "gorilla")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "gorilla")))]
     pub fn gorilla(keys: Keys) -> Self {
         Self::with_format(keys, Format::Gorilla)
     }
@@ -169,16 +208,20 @@ impl Codec {
 
     /// The cookie length for a payload of `payload_len` bytes encoded at
     /// `now` (the gorilla format writes the time in decimal).
+    #[cfg_attr(not(feature = "gorilla"), allow(unused_variables))]
     pub fn encoded_len(&self, payload_len: usize, now: u64) -> usize {
         let encrypted = self.keys.is_encrypted();
         match self.format {
+            #[cfg(feature = "compact")]
             Format::Compact => compact::encoded_len(payload_len, encrypted),
+            #[cfg(feature = "gorilla")]
             Format::Gorilla => gorilla::encoded_len(payload_len, encrypted, now),
         }
     }
 
     /// The largest payload that fits in the max length at `now` (with the
     /// max length off, as if it were 4096).
+    #[cfg_attr(not(feature = "gorilla"), allow(unused_variables))]
     pub fn max_payload_len(&self, now: u64) -> usize {
         let encrypted = self.keys.is_encrypted();
         let max = match self.max_length {
@@ -186,7 +229,9 @@ impl Codec {
             n => n,
         };
         match self.format {
+            #[cfg(feature = "compact")]
             Format::Compact => compact::max_payload_len(max, encrypted),
+            #[cfg(feature = "gorilla")]
             Format::Gorilla => gorilla::max_payload_len(max, encrypted, now),
         }
     }
@@ -208,6 +253,35 @@ impl Codec {
         iv: Iv,
         out: &'o mut [u8],
     ) -> Result<&'o str, Error> {
+        let cookie = self.encode_bytes(name, payload, now, iv, out)?;
+        // Base64 output is ASCII.
+        core::str::from_utf8(cookie).map_err(|_| Error::Malformed)
+    }
+
+    /// [`encode`](Self::encode), the cookie returned as bytes (ASCII), for
+    /// writing straight into a response: no UTF-8 check, which on a
+    /// microcontroller is about 650 bytes of flash.
+    ///
+    /// ```
+    /// use securecookie::{Codec, Iv, Keys};
+    /// let codec = Codec::new(Keys::new(&[7; 32], None)?);
+    /// let mut out = [0u8; 128];
+    /// let iv = Iv::from_random_bytes([0; 16]); // signed-only: not used
+    /// let cookie = codec.encode_bytes("session", b"hi", 1_800_000_000, iv, &mut out)?;
+    /// assert!(cookie.is_ascii());
+    /// # Ok::<(), securecookie::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`encode`](Self::encode).
+    pub fn encode_bytes<'o>(
+        &self,
+        name: &str,
+        payload: &[u8],
+        now: u64,
+        iv: Iv,
+        out: &'o mut [u8],
+    ) -> Result<&'o [u8], Error> {
         if !is_token(name.as_bytes()) {
             return Err(Error::InvalidName);
         }
@@ -221,13 +295,9 @@ impl Codec {
         if out.len() < len {
             return Err(Error::BufferTooSmall { needed: len });
         }
-        let written = match self.format {
-            Format::Compact => compact::encode(&self.keys, name, payload, now, iv, out),
-            Format::Gorilla => gorilla::encode(&self.keys, name, payload, now, iv, out),
-        };
+        let written = dispatch!(self.format, encode(&self.keys, name, payload, now, iv, out));
         debug_assert_eq!(written, len);
-        // Base64 output is ASCII.
-        core::str::from_utf8(&out[..written]).map_err(|_| Error::Malformed)
+        Ok(&out[..written])
     }
 
     /// Decodes the value of cookie `name` at time `now` (Unix seconds),
@@ -278,10 +348,7 @@ impl Codec {
 
     /// Checks the envelope's shape and MAC, changing nothing.
     fn verify(&self, name: &str, raw: &[u8]) -> Result<(), Error> {
-        match self.format {
-            Format::Compact => compact::verify(&self.keys, name, raw),
-            Format::Gorilla => gorilla::verify(&self.keys, name, raw),
-        }
+        dispatch!(self.format, verify(&self.keys, name, raw))
     }
 
     /// After [`verify`](Self::verify): time checks, then decryption in place.
@@ -290,14 +357,13 @@ impl Codec {
             max_age: self.max_age,
             min_age: self.min_age,
             max_skew: match self.format {
+                #[cfg(feature = "compact")]
                 Format::Compact => Some(self.max_skew),
+                #[cfg(feature = "gorilla")]
                 Format::Gorilla => None,
             },
         };
-        match self.format {
-            Format::Compact => compact::finish(&self.keys, raw, now, ages),
-            Format::Gorilla => gorilla::finish(&self.keys, raw, now, ages),
-        }
+        dispatch!(self.format, finish(&self.keys, raw, now, ages))
     }
 }
 
@@ -359,10 +425,7 @@ pub const fn decode_buf_len(cookie_len: usize) -> usize {
 }
 
 fn unwrap(format: Format, cookie: &[u8], buf: &mut [u8]) -> Result<usize, Error> {
-    match format {
-        Format::Compact => compact::unwrap(cookie, buf),
-        Format::Gorilla => gorilla::unwrap(cookie, buf),
-    }
+    dispatch!(format, unwrap(cookie, buf))
 }
 
 /// An ordered list of codecs for key rotation: the first encodes, any of
@@ -408,8 +471,11 @@ impl<'c> Codecs<'c> {
         }
         // Only gorilla cookies can verify under the wrong pair: compact tags
         // bind the whole pair.
-        let gorilla = list.iter().filter(|c| c.format == Format::Gorilla);
-        crate::keys::check_distinguishable(gorilla.map(|c| &c.keys))?;
+        #[cfg(feature = "gorilla")]
+        {
+            let gorilla = list.iter().filter(|c| c.format == Format::Gorilla);
+            crate::keys::check_distinguishable(gorilla.map(|c| &c.keys))?;
+        }
         Ok(Codecs { list })
     }
 
@@ -491,6 +557,7 @@ impl<'c> Codecs<'c> {
                     continue;
                 }
             };
+            #[cfg(feature = "compact")]
             if codec.format == Format::Compact
                 && compact::key_id(&buf[..len]) != codec.keys.key_id()
             {

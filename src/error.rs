@@ -28,6 +28,19 @@ pub enum Error {
         /// Length of the key that was given.
         len: usize,
     },
+    /// The master secret given to [`Keys::derive`](crate::Keys::derive) is
+    /// shorter than 32 bytes.
+    SecretLength {
+        /// Length of the secret that was given.
+        len: usize,
+    },
+    /// The block key has a valid length, but this build leaves that AES key
+    /// size out: firmware links only the sizes it names (cargo features
+    /// `aes128`, `aes192`, `aes256`; `aes` and `std` have all three).
+    AesNotLinked {
+        /// The AES key size the block key asks for: 128, 192 or 256.
+        bits: u16,
+    },
     /// The cookie name is empty, longer than
     /// [`MAX_NAME_LEN`](crate::envelope::MAX_NAME_LEN), or not an RFC 6265
     /// token (no controls, spaces or separators such as `;`, `=`, `,`, `"`).
@@ -88,7 +101,9 @@ pub enum Error {
     /// A `Set-Cookie` part cannot be written as RFC 6265 syntax, or a
     /// `CookieConfig` setting (feature `std`) makes no sense. `name`
     /// says which: `"value"`, `"Path"`, `"Domain"` or `"Max-Age"` (a
-    /// `Max-Age` of 0 would expire every cookie as it is set).
+    /// `Max-Age` of 0 would expire every cookie as it is set); `"Secure"`,
+    /// `"Path"` or `"Domain"` also when a `__Secure-` or `__Host-` cookie
+    /// name breaks its prefix's rules (`CookieConfig::check_name`).
     InvalidAttribute {
         /// The attribute at fault.
         name: &'static str,
@@ -218,6 +233,12 @@ impl fmt::Display for Error {
             }
             Error::BlockKeyLength { len } => {
                 write!(f, "block key is {len} bytes; it must be 16, 24 or 32")
+            }
+            Error::SecretLength { len } => {
+                write!(f, "master secret is {len} bytes; at least 32 are required")
+            }
+            Error::AesNotLinked { bits } => {
+                write!(f, "AES-{bits} is not in this build (cargo feature aes{bits})")
             }
             Error::InvalidName => f.write_str("cookie name is not a valid RFC 6265 token"),
             Error::TooLong { len, max } => {

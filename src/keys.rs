@@ -4,17 +4,26 @@
 //! pads hashed) and the expanded AES round keys, so that encoding and
 //! decoding clone a ready state instead of deriving it per cookie.
 
-use aes::{Aes128, Aes192, Aes256};
-use ctr::CtrCore;
-use ctr::cipher::consts::U16;
-use ctr::cipher::{
-    BlockCipherEncrypt, BlockSizeUser, InnerIvInit, KeyInit, StreamCipher, StreamCipherCoreWrapper,
+#[cfg(feature = "aes128")]
+use aes::Aes128;
+#[cfg(feature = "aes192")]
+use aes::Aes192;
+#[cfg(feature = "aes256")]
+use aes::Aes256;
+#[cfg(any(feature = "aes128", feature = "aes192", feature = "aes256"))]
+use ctr::{
+    CtrCore,
+    cipher::consts::U16,
+    cipher::{
+        BlockCipherEncrypt, BlockSizeUser, InnerIvInit, StreamCipher, StreamCipherCoreWrapper,
+    },
+    flavors::Ctr128BE,
 };
-use ctr::flavors::Ctr128BE;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit};
 use sha2::Sha256;
 
 use crate::error::Error;
+use crate::mac::Mac;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
@@ -28,12 +37,69 @@ pub const TAG_LEN: usize = 32;
 /// Length of the random IV in front of an encrypted body.
 pub const IV_LEN: usize = 16;
 
-/// An expanded AES key of one of the three sizes.
+/// An expanded AES key of one of the sizes this build links (cargo features
+/// `aes128`, `aes192`, `aes256`). With none, no value exists: keys are
+/// signed-only and no AES or CTR code is linked.
 #[derive(Clone)]
 enum BlockCipher {
+    #[cfg(feature = "aes128")]
     Aes128(Aes128),
+    #[cfg(feature = "aes192")]
     Aes192(Aes192),
+    #[cfg(feature = "aes256")]
     Aes256(Aes256),
+}
+
+impl BlockCipher {
+    /// Expands a block key of a linked size.
+    fn new(key: &[u8]) -> Result<Self, Error> {
+        #[cfg(feature = "aes128")]
+        if let Ok(c) = Aes128::new_from_slice(key) {
+            return Ok(BlockCipher::Aes128(c));
+        }
+        #[cfg(feature = "aes192")]
+        if let Ok(c) = Aes192::new_from_slice(key) {
+            return Ok(BlockCipher::Aes192(c));
+        }
+        #[cfg(feature = "aes256")]
+        if let Ok(c) = Aes256::new_from_slice(key) {
+            return Ok(BlockCipher::Aes256(c));
+        }
+        Err(match key.len() {
+            // A valid length whose AES size this build leaves out.
+            len @ (16 | 24 | 32) => Error::AesNotLinked {
+                bits: len as u16 * 8,
+            },
+            len => Error::BlockKeyLength { len },
+        })
+    }
+
+    fn bits(&self) -> u16 {
+        match *self {
+            #[cfg(feature = "aes128")]
+            BlockCipher::Aes128(_) => 128,
+            #[cfg(feature = "aes192")]
+            BlockCipher::Aes192(_) => 192,
+            #[cfg(feature = "aes256")]
+            BlockCipher::Aes256(_) => 256,
+        }
+    }
+
+    /// AES-CTR over `data`, the counter starting at `iv`.
+    #[cfg_attr(
+        not(any(feature = "aes128", feature = "aes192", feature = "aes256")),
+        allow(unused_variables)
+    )]
+    fn apply_ctr(&self, iv: &[u8; IV_LEN], data: &mut [u8]) {
+        match *self {
+            #[cfg(feature = "aes128")]
+            BlockCipher::Aes128(ref c) => ctr_apply(c, iv, data),
+            #[cfg(feature = "aes192")]
+            BlockCipher::Aes192(ref c) => ctr_apply(c, iv, data),
+            #[cfg(feature = "aes256")]
+            BlockCipher::Aes256(ref c) => ctr_apply(c, iv, data),
+        }
+    }
 }
 
 /// A validated hash key and optional block key, with their key schedules
@@ -57,14 +123,19 @@ enum BlockCipher {
 /// `Debug` shows the cipher and the key id, never key bytes.
 #[derive(Clone)]
 pub struct Keys {
+    /// The gorilla MAC's state, keyed.
+    #[cfg(feature = "gorilla")]
     mac: HmacSha256,
     /// The compact tag's state: keyed, with `"sc1" || pair fingerprint`
     /// already absorbed, so that only this exact key pair verifies.
+    #[cfg(feature = "compact")]
     compact_mac: HmacSha256,
     /// Fingerprint of the hash key alone, to spot gorilla codecs that the
     /// MAC cannot tell apart.
+    #[cfg(feature = "gorilla")]
     hash_fp: [u8; 8],
     /// Fingerprint of the key pair; its first byte is the key id.
+    #[cfg(any(feature = "gorilla", test))]
     pair_fp: [u8; 32],
     cipher: Option<BlockCipher>,
     kid: u8,
@@ -77,7 +148,10 @@ impl Keys {
     /// anyone who has them, but not forgeable.
     ///
     /// # Errors
-    /// [`Error::HashKeyLength`], [`Error::BlockKeyLength`].
+    /// [`Error::HashKeyLength`], [`Error::BlockKeyLength`];
+    /// [`Error::AesNotLinked`] for a block key whose AES size this build
+    /// leaves out (cargo features `aes128`, `aes192`, `aes256`; `std` has
+    /// all three).
     pub fn new(hash_key: &[u8], block_key: Option<&[u8]>) -> Result<Self, Error> {
         if hash_key.len() < MIN_HASH_KEY_LEN {
             return Err(Error::HashKeyLength {
@@ -93,7 +167,8 @@ impl Keys {
     /// 32-byte key.
     ///
     /// # Errors
-    /// [`Error::HashKeyLength`] for an empty key, [`Error::BlockKeyLength`].
+    /// [`Error::HashKeyLength`] for an empty key, [`Error::BlockKeyLength`],
+    /// [`Error::AesNotLinked`].
     pub fn legacy(hash_key: &[u8], block_key: Option<&[u8]>) -> Result<Self, Error> {
         if hash_key.is_empty() {
             return Err(Error::HashKeyLength { len: 0 });
@@ -104,12 +179,7 @@ impl Keys {
     fn build(hash_key: &[u8], block_key: Option<&[u8]>) -> Result<Self, Error> {
         let cipher = match block_key {
             None => None,
-            Some(k) => Some(match k.len() {
-                16 => BlockCipher::Aes128(Aes128::new_from_slice(k).map_err(|_| bad_block(k))?),
-                24 => BlockCipher::Aes192(Aes192::new_from_slice(k).map_err(|_| bad_block(k))?),
-                32 => BlockCipher::Aes256(Aes256::new_from_slice(k).map_err(|_| bad_block(k))?),
-                len => return Err(Error::BlockKeyLength { len }),
-            }),
+            Some(k) => Some(BlockCipher::new(k)?),
         };
         // HMAC accepts keys of any length; this cannot fail.
         let mac = <HmacSha256 as KeyInit>::new_from_slice(hash_key).map_err(|_| {
@@ -118,19 +188,31 @@ impl Keys {
             }
         })?;
         let pair_fp = pair_fingerprint(&mac, block_key);
-        let mut compact_mac = mac.clone();
-        compact_mac.update(crate::envelope::compact::TAG_CONTEXT);
-        compact_mac.update(&pair_fp);
-        let mut hash_fp = [0u8; 8];
-        let mut m = mac.clone();
-        m.update(b"securecookie hash key id v1");
-        hash_fp.copy_from_slice(&m.finalize().into_bytes()[..8]);
+        #[cfg(feature = "compact")]
+        let compact_mac = {
+            let mut m = Mac::keyed(&mac);
+            m.update(crate::envelope::compact::TAG_CONTEXT);
+            m.update(&pair_fp);
+            m.0
+        };
+        #[cfg(feature = "gorilla")]
+        let hash_fp = {
+            let mut m = Mac::keyed(&mac);
+            m.update(b"securecookie hash key id v1");
+            let mut fp = [0u8; 8];
+            fp.copy_from_slice(&m.finalize()[..8]);
+            fp
+        };
         Ok(Keys {
+            #[cfg(feature = "gorilla")]
             mac,
+            #[cfg(feature = "compact")]
             compact_mac,
+            #[cfg(feature = "gorilla")]
             hash_fp,
             cipher,
             kid: pair_fp[0],
+            #[cfg(any(feature = "gorilla", test))]
             pair_fp,
         })
     }
@@ -142,11 +224,7 @@ impl Keys {
 
     /// The AES key size in bits (128, 192 or 256), or `None` for signed-only.
     pub fn aes_bits(&self) -> Option<u16> {
-        self.cipher.as_ref().map(|c| match c {
-            BlockCipher::Aes128(_) => 128,
-            BlockCipher::Aes192(_) => 192,
-            BlockCipher::Aes256(_) => 256,
-        })
+        self.cipher.as_ref().map(BlockCipher::bits)
     }
 
     /// The one-byte key id written into compact cookies: a fingerprint of
@@ -159,24 +237,27 @@ impl Keys {
 
     /// A fresh MAC state keyed with the hash key (a clone, not a re-derive).
     #[inline]
-    pub(crate) fn mac(&self) -> HmacSha256 {
-        self.mac.clone()
+    #[cfg(feature = "gorilla")]
+    pub(crate) fn mac(&self) -> Mac {
+        Mac::keyed(&self.mac)
     }
 
     /// The compact tag's state, its key-pair prefix already absorbed.
+    #[cfg(feature = "compact")]
     #[inline]
-    pub(crate) fn compact_mac(&self) -> HmacSha256 {
-        self.compact_mac.clone()
+    pub(crate) fn compact_mac(&self) -> Mac {
+        Mac::keyed(&self.compact_mac)
     }
 
     /// The key pair's fingerprint (in the compact tag input).
-    #[cfg(test)]
+    #[cfg(all(test, feature = "compact"))]
     pub(crate) fn pair_fingerprint(&self) -> &[u8; 32] {
         &self.pair_fp
     }
 
     /// Whether both pairs have the same hash key but not the same block key
     /// (or one has none): gorilla cookies of one then verify under the other.
+    #[cfg(feature = "gorilla")]
     fn same_hash_other_block(&self, other: &Keys) -> bool {
         self.hash_fp == other.hash_fp && self.pair_fp != other.pair_fp
     }
@@ -186,16 +267,14 @@ impl Keys {
     /// encrypts and decrypts. A signed-only key pair leaves `data` alone.
     #[inline]
     pub(crate) fn apply_ctr(&self, iv: [u8; IV_LEN], data: &mut [u8]) {
-        match &self.cipher {
-            None => {}
-            Some(BlockCipher::Aes128(c)) => ctr_apply(c, &iv, data),
-            Some(BlockCipher::Aes192(c)) => ctr_apply(c, &iv, data),
-            Some(BlockCipher::Aes256(c)) => ctr_apply(c, &iv, data),
+        if let Some(c) = &self.cipher {
+            c.apply_ctr(&iv, data);
         }
     }
 }
 
 /// CTR over a borrowed key schedule: nothing is cloned or re-expanded.
+#[cfg(any(feature = "aes128", feature = "aes192", feature = "aes256"))]
 #[inline]
 fn ctr_apply<C>(cipher: &C, iv: &[u8; IV_LEN], data: &mut [u8])
 where
@@ -208,6 +287,7 @@ where
 /// [`Error::AmbiguousKeys`] when two of `keys` share a hash key but not a
 /// block key, so that the gorilla MAC cannot tell their cookies apart.
 /// Lists are short (a few keys): the quadratic scan costs nothing.
+#[cfg(feature = "gorilla")]
 pub(crate) fn check_distinguishable<'k>(
     keys: impl Iterator<Item = &'k Keys> + Clone,
 ) -> Result<(), Error> {
@@ -219,14 +299,10 @@ pub(crate) fn check_distinguishable<'k>(
     Ok(())
 }
 
-fn bad_block(k: &[u8]) -> Error {
-    Error::BlockKeyLength { len: k.len() }
-}
-
 /// Domain-separated fingerprint of the key pair. Frozen: its first byte is
 /// the compact key id and all of it is in the compact tag input.
 fn pair_fingerprint(mac: &HmacSha256, block_key: Option<&[u8]>) -> [u8; 32] {
-    let mut m = mac.clone();
+    let mut m = Mac::keyed(mac);
     m.update(b"securecookie key id v1");
     match block_key {
         None => m.update(&[0]),
@@ -235,7 +311,7 @@ fn pair_fingerprint(mac: &HmacSha256, block_key: Option<&[u8]>) -> [u8; 32] {
             m.update(k);
         }
     }
-    m.finalize().into_bytes().into()
+    m.finalize()
 }
 
 impl core::fmt::Debug for Keys {
@@ -272,11 +348,18 @@ mod tests {
                 Error::BlockKeyLength { len }
             );
         }
-        for (len, bits) in [(16, 128), (24, 192), (32, 256)] {
-            assert_eq!(
-                Keys::new(&h, Some(&h[..len])).unwrap().aes_bits(),
-                Some(bits)
-            );
+        let linked = [
+            cfg!(feature = "aes128"),
+            cfg!(feature = "aes192"),
+            cfg!(feature = "aes256"),
+        ];
+        for ((len, bits), linked) in [(16, 128), (24, 192), (32, 256)].into_iter().zip(linked) {
+            let keys = Keys::new(&h, Some(&h[..len])).map(|k| k.aes_bits());
+            if linked {
+                assert_eq!(keys, Ok(Some(bits)));
+            } else {
+                assert_eq!(keys.unwrap_err(), Error::AesNotLinked { bits });
+            }
         }
         assert!(Keys::legacy(&h[..8], None).is_ok());
         assert_eq!(
@@ -285,6 +368,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "aes128")]
     #[test]
     fn key_id_depends_on_both_keys() {
         let a = Keys::new(&[1; 32], None).unwrap().key_id();

@@ -93,12 +93,21 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `std` | yes | [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock); the session API of Go's dghubble/sessions: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
+//! | `compact` | with `std` | the compact envelope: [`Format::Compact`], [`Codec::new`] |
+//! | `gorilla` | with `std` | the gorilla envelope: [`Format::Gorilla`], [`Codec::gorilla`] |
+//! | `aes128`, `aes192`, `aes256` (`aes`: all three) | with `std` | encrypted cookies with 16-, 24-, 32-byte block keys; without any, keys are signed-only and no AES or CTR code is linked |
+//! | `std` | yes | every format and AES size (above); [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock); the session API of Go's dghubble/sessions: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
 //! | `http` | yes | [`http`](mod@crate::http): sessions read from and written to an `http::HeaderMap` (axum, hyper, tower); implies `std` |
 //! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `tracing`, `pin-project-lite`); implies `http` |
 //! | `axum` | no | `layer::SessionHandle` as an axum extractor (adds `axum-core`); implies `tower` |
+//! | `redis` | no | `RedisStore`: server-side sessions in Redis or Valkey, behind the same layer (adds `redis`); implies `std`. [`MemoryStore`] and [`ServerStore`] need only `std` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std` and `go` |
+//!
+//! no_std firmware turns the defaults off and names what it uses, so that
+//! nothing else is linked: `default-features = false, features =
+//! ["compact", "aes256"]` (or `["compact"]` to only sign). The README's
+//! "Embedded footprint" says what each costs.
 //!
 //! # Security notes
 //!
@@ -113,13 +122,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Without a format (features `compact`, `gorilla`) there is no codec to
+// use the key schedules and IVs: only kv, header and Set-Cookie remain.
+#![cfg_attr(not(any(feature = "compact", feature = "gorilla")), allow(dead_code))]
 
 #[cfg(feature = "go")]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(any(feature = "compact", feature = "gorilla"))]
 mod b64;
+#[cfg(any(feature = "compact", feature = "gorilla"))]
 mod codec;
 pub mod envelope;
 mod error;
@@ -136,10 +150,12 @@ pub mod kv;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod layer;
+mod mac;
 #[cfg(feature = "std")]
 mod payload;
 #[cfg(feature = "std")]
 mod random;
+pub mod secret;
 #[cfg(feature = "std")]
 mod session;
 #[cfg(feature = "std")]
@@ -150,6 +166,8 @@ mod store;
 #[cfg(feature = "std")]
 mod value;
 
+#[cfg(any(feature = "compact", feature = "gorilla"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "compact", feature = "gorilla"))))]
 pub use codec::{
     Codec, Codecs, DEFAULT_MAX_AGE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_SKEW, Decoded, Format,
     decode_buf_len,
@@ -157,11 +175,19 @@ pub use codec::{
 pub use error::{Error, GobError, JsonError, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
+pub use secret::Secret;
 #[cfg(feature = "std")]
 pub use session::{Session, SessionIter};
 #[cfg(feature = "std")]
 pub use session_store::{Loaded, Record, SessionId, SessionStore, StoreError};
 pub use set_cookie::SameSite;
+#[cfg(feature = "std")]
+pub use store::memory::{MemoryBackend, MemoryStore};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use store::redis::{RedisBackend, RedisStore};
+#[cfg(feature = "std")]
+pub use store::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
 #[cfg(feature = "std")]
 pub use store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,

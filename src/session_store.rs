@@ -221,12 +221,7 @@ impl SessionId {
 
     /// The id as unpadded base64url (22 characters): for database keys.
     pub fn to_base64url(&self) -> String {
-        // The raw bytes at the end, encoded forwards over them.
-        let mut buf = [0u8; 24];
-        buf[24 - Self::LEN..].copy_from_slice(&self.0);
-        let n = crate::b64::encode_in_place(&mut buf, 24 - Self::LEN, Self::LEN, false);
-        // The alphabet is ASCII.
-        String::from_utf8_lossy(&buf[..n]).into_owned()
+        crate::b64::encode_vec(&self.0)
     }
 }
 

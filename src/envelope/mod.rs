@@ -7,14 +7,22 @@
 //!
 //! [`Codecs`]: crate::Codecs
 
+#[cfg(feature = "compact")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compact")))]
 pub mod compact;
+#[cfg(feature = "gorilla")]
+#[cfg_attr(docsrs, doc(cfg(feature = "gorilla")))]
 pub mod gorilla;
 
-use crate::error::Error;
-use crate::keys::{IV_LEN, Keys};
+#[cfg(any(feature = "compact", feature = "gorilla"))]
+use crate::{
+    error::Error,
+    keys::{IV_LEN, Keys},
+};
 
 /// Decrypts a verified body (`IV || ciphertext`) in place and returns the
 /// plaintext; a signed-only body is the plaintext already.
+#[cfg(any(feature = "compact", feature = "gorilla"))]
 pub(crate) fn decrypt<'b>(keys: &Keys, body: &'b mut [u8]) -> Result<&'b [u8], Error> {
     if !keys.is_encrypted() {
         return Ok(body);
@@ -30,6 +38,7 @@ pub(crate) fn decrypt<'b>(keys: &Keys, body: &'b mut [u8]) -> Result<&'b [u8], E
 }
 
 /// The time limits a decoder applies once the MAC has verified.
+#[cfg(any(feature = "compact", feature = "gorilla"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Ages {
     pub max_age: u64,
@@ -38,6 +47,7 @@ pub(crate) struct Ages {
     pub max_skew: Option<u64>,
 }
 
+#[cfg(any(feature = "compact", feature = "gorilla"))]
 impl Ages {
     /// Checks a verified timestamp: Go's rules (`ts < now - max_age` is
     /// expired, `ts > now - min_age` too new; 0 turns a check off), in
@@ -113,6 +123,7 @@ pub(crate) const fn is_token(name: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    #[cfg(any(feature = "compact", feature = "gorilla"))]
     #[test]
     fn age_boundaries() {
         let ages = Ages {

@@ -10,10 +10,10 @@ command -v qemu-system-arm >/dev/null || {
   echo "qemu-system-arm is missing (Debian: apt-get install qemu-system-arm)" >&2
   exit 1
 }
-for features in "" "signed-only" "gorilla" "gorilla,signed-only"; do
-  format=compact cipher=AES-256
+for features in "compact,aes256" "compact" "gorilla,aes256" "gorilla"; do
+  format=compact cipher=signed-only
   [[ "$features" == *gorilla* ]] && format=gorilla
-  [[ "$features" == *signed-only* ]] && cipher=signed-only
+  [[ "$features" == *aes256* ]] && cipher=AES-256
   echo "-- $format, $cipher"
   # Its own target dir: the `qemu` feature adds cortex-m-rt, and sharing
   # sizes.sh's would rebuild the bin back and forth.

@@ -2,10 +2,15 @@
 # Builds the no_std proof (tests/embedded/) for thumbv7em-none-eabihf and
 # prints its flash size (.text + .rodata) per variant, one line each.
 #
+# Each variant links what a firmware with the same `securecookie` features
+# links (see Cargo.toml there): one format, AES-256 or none.
+#
 #   tests/embedded/sizes.sh          AES-256 and signed-only, compact format
-#   tests/embedded/sizes.sh --all    both formats and the primitive floor
+#   tests/embedded/sizes.sh --all    both formats, every format and AES size
+#                                    linked (a run-time choice, as `std`
+#                                    builds have it), and the primitive floor
 #                                    (src/floor.rs), with and without the
-#                                    size switches of DESIGN §7, and the
+#                                    size switches of DESIGN §7; then the
 #                                    wasm module after wasm-opt -Oz
 #   tests/embedded/sizes.sh --check  as --all, then fails when a variant is
 #                                    over its budget (tests/embedded/budget)
@@ -14,11 +19,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SWITCHES='--cfg sha2_backend_soft="compact" --cfg aes_backend_soft="compact" --cfg cpubits="16"'
-variants=("" "signed-only")
+variants=("compact,aes256" "compact")
 flag_sets=("")
 mode=${1:-}
 if [[ "$mode" == "--all" || "$mode" == "--check" ]]; then
-  variants=("" "signed-only" "gorilla" "gorilla,signed-only" "floor" "floor,signed-only")
+  variants=("compact,aes256" "compact" "gorilla,aes256" "gorilla"
+    "compact,aes256,everything" "floor,aes256" "floor")
   flag_sets=("" "$SWITCHES")
 fi
 
@@ -35,10 +41,11 @@ for flags in "${flag_sets[@]}"; do
       --target thumbv7em-none-eabihf --manifest-path tests/embedded/Cargo.toml \
       --features "$features"
     elf="$dir/thumbv7em-none-eabihf/release/securecookie-embedded"
-    format=compact cipher=AES-256
+    format=compact cipher=signed-only
     [[ "$features" == *gorilla* ]] && format=gorilla
     [[ "$features" == *floor* ]] && format=floor
-    [[ "$features" == *signed-only* ]] && cipher=signed-only
+    [[ "$features" == *aes256* ]] && cipher=AES-256
+    [[ "$features" == *everything* ]] && cipher="$cipher, every format and AES size linked"
     # Flash: .text + .rodata. Static RAM (.data + .bss) goes to the
     # report only: it must stay 0.
     "$size_tool" -A "$elf" | awk -v v="$format, $cipher" -v f="${flags:+ (size switches)}" -v r="$report" '

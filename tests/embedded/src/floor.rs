@@ -1,26 +1,26 @@
 //! The primitive floor (`--features floor`): what any cookie codec built
 //! from the same crates must link, measured in the same build as the codec.
 //! It does the compact envelope's work with nothing else: AES-256-CTR over
-//! the payload (unless `signed-only`), HMAC-SHA256 over name, header and
+//! the payload (with `aes256`), HMAC-SHA256 over name, header and
 //! body, base64url (base64ct) out; base64 in, the tag checked in constant
 //! time, decryption. No names checked, no kv, no header parsing, no ages.
 
 use core::hint::black_box;
 
-#[cfg(not(feature = "signed-only"))]
+#[cfg(feature = "aes256")]
 use aes::Aes256;
 use base64ct::{Base64UrlUnpadded, Encoding};
-#[cfg(not(feature = "signed-only"))]
+#[cfg(feature = "aes256")]
 use ctr::cipher::{KeyIvInit, StreamCipher};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::{BLOCK_KEY, COOKIE_BUF, DECODE_BUF, HASH_KEY, Step};
 
-#[cfg(not(feature = "signed-only"))]
+#[cfg(feature = "aes256")]
 type Aes256Ctr = ctr::Ctr128BE<Aes256>;
 
-const IV: usize = if cfg!(feature = "signed-only") { 0 } else { 16 };
+const IV: usize = if cfg!(feature = "aes256") { 16 } else { 0 };
 const HEADER: usize = 10;
 const TAG: usize = 32;
 
@@ -42,7 +42,7 @@ pub fn run() -> Step {
     let body_end = raw_len - TAG;
     raw[HEADER + IV..body_end].copy_from_slice(&payload);
     let _ = block;
-    #[cfg(not(feature = "signed-only"))]
+    #[cfg(feature = "aes256")]
     {
         let iv = black_box([0x5a; 16]);
         raw[HEADER..HEADER + IV].copy_from_slice(&iv);
@@ -92,7 +92,7 @@ fn open<'b>(
     m.update(&raw[..body_end]);
     m.verify_slice(&raw[body_end..]).ok()?;
     let _ = block;
-    #[cfg(not(feature = "signed-only"))]
+    #[cfg(feature = "aes256")]
     {
         let iv: [u8; 16] = raw.get(HEADER..HEADER + IV)?.try_into().ok()?;
         Aes256Ctr::new(block.into(), &iv.into())

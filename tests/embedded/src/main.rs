@@ -11,8 +11,11 @@
 //!   painted at reset, the result and the peak stack printed through
 //!   semihosting, and QEMU's exit status set from the result.
 //!
-//! Features pick the variant: `signed-only` (no AES), `gorilla` (the
-//! Go-compatible envelope instead of the compact one).
+//! Features pick the variant and pass on to `securecookie`'s own, so the
+//! program links what a firmware with those features links: `compact` or
+//! `gorilla` (the format), `aes256` (encrypted; signed-only without it),
+//! `everything` (every format and AES size linked, as with `std`), `floor`
+//! (the primitives alone, src/floor.rs, to measure against).
 #![no_std]
 #![no_main]
 

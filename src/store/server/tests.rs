@@ -1,0 +1,323 @@
+//! The server-side model over the memory backend, and a backend wrapper
+//! that counts round trips.
+
+use super::*;
+use crate::kv;
+use crate::store::memory::MemoryBackend;
+use std::string::ToString;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Runs a future that never waits (the memory backend's): one poll.
+fn now<F: Future>(f: F) -> F::Output {
+    let mut f = core::pin::pin!(f);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        core::task::Poll::Ready(v) => v,
+        core::task::Poll::Pending => panic!("the memory backend waited"),
+    }
+}
+
+/// A memory backend that counts the calls that would be round trips.
+#[derive(Debug)]
+struct Counting {
+    inner: MemoryBackend,
+    calls: AtomicUsize,
+}
+
+impl Counting {
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+    fn count(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl SessionBackend for Counting {
+    async fn read(&self, id: &SessionId) -> Result<Option<Vec<u8>>, BackendError> {
+        self.count();
+        self.inner.read(id).await
+    }
+    async fn write(
+        &self,
+        id: &SessionId,
+        record: Vec<u8>,
+        ttl: u64,
+        mode: WriteMode,
+        user: Option<&[u8]>,
+    ) -> Result<bool, BackendError> {
+        self.count();
+        self.inner.write(id, record, ttl, mode, user).await
+    }
+    async fn rename(
+        &self,
+        old: &SessionId,
+        new: &SessionId,
+        record: Vec<u8>,
+        ttl: u64,
+        user: Option<&[u8]>,
+    ) -> Result<bool, BackendError> {
+        self.count();
+        self.inner.rename(old, new, record, ttl, user).await
+    }
+    async fn delete(&self, id: &SessionId) -> Result<(), BackendError> {
+        self.count();
+        self.inner.delete(id).await
+    }
+    async fn delete_user(&self, user: &[u8]) -> Result<usize, BackendError> {
+        self.count();
+        self.inner.delete_user(user).await
+    }
+}
+
+fn keys() -> Keys {
+    Keys::new(&[7; 32], Some(&[9; 32])).unwrap()
+}
+
+fn store(max: usize) -> ServerStore<Counting> {
+    ServerStore::with_backend(
+        Counting {
+            inner: MemoryBackend::new(max),
+            calls: AtomicUsize::new(0),
+        },
+        CookieConfig::debug(),
+        [keys()],
+    )
+    .unwrap()
+    .user_key("user-id")
+}
+
+/// A kv payload of `entries` (keys ascending).
+fn payload(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut buf = vec![
+        0u8;
+        64 + entries
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 6)
+            .sum::<usize>()
+    ];
+    let mut w = kv::KvWriter::new(&mut buf);
+    for (k, v) in entries {
+        w.push(k, v).unwrap();
+    }
+    w.finish().to_vec()
+}
+
+fn user(u: &str) -> Vec<u8> {
+    payload(&[("user-id", u.as_bytes())])
+}
+
+/// The cookie value a browser sends back.
+fn value(set_cookie: &str) -> String {
+    let pair = set_cookie.split(';').next().unwrap();
+    pair.strip_prefix("app=").unwrap().to_string()
+}
+
+fn create(store: &ServerStore<Counting>, payload: Vec<u8>) -> (SessionId, String) {
+    let line = now(store.save("app", Record::new(payload, None, false))).unwrap();
+    let value = value(&line);
+    let id = now(store.load("app", &value)).unwrap().id.unwrap();
+    (id, value)
+}
+
+fn gone(result: Result<impl fmt::Debug, StoreError>) -> bool {
+    matches!(result, Err(StoreError::Session(Error::UnknownSession)))
+}
+
+#[test]
+fn save_load_one_round_trip_each() {
+    let store = store(10);
+    let line = now(store.save("app", Record::new(user("a1"), None, false))).unwrap();
+    assert_eq!(store.backend().calls(), 1);
+    assert!(line.starts_with("app=") && line.contains("Max-Age=604800"));
+    // The cookie carries the id only, never a value.
+    assert!(value(&line).len() < 120);
+    let loaded = now(store.load("app", &value(&line))).unwrap();
+    assert_eq!(store.backend().calls(), 2);
+    assert_eq!(loaded.payload, user("a1"));
+    assert!(!loaded.outdated);
+    let id = loaded.id.unwrap();
+    let again = now(store.save("app", Record::new(user("a1"), Some(id), false))).unwrap();
+    assert_eq!(store.backend().calls(), 3);
+    assert_eq!(now(store.load("app", &value(&again))).unwrap().id, Some(id));
+    assert_eq!(store.max_age(), Some(604_800));
+}
+
+#[test]
+fn forged_garbage_and_foreign_cookies_never_reach_the_backend() {
+    let store = store(10);
+    let (_, good) = create(&store, user("a1"));
+    let calls = store.backend().calls();
+    let mut tampered = good.as_bytes().to_vec();
+    let at = good.len() - 10;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let other_keys = ServerStore::with_backend(
+        MemoryBackend::new(1),
+        CookieConfig::debug(),
+        [Keys::new(&[1; 32], Some(&[2; 32])).unwrap()],
+    )
+    .unwrap();
+    let foreign = value(&now(other_keys.save("app", Record::new(user("x"), None, false))).unwrap());
+    // A cookie store's cookie under the same keys verifies but holds no id.
+    let cookie_store = CookieStore::<String>::new(CookieConfig::debug(), [keys()]).unwrap();
+    let not_an_id = value(&cookie_store.seal("app", user("x")).unwrap());
+    for (value, want) in [
+        ("", Error::Base64),
+        ("garbage!!", Error::Base64),
+        (tampered.as_str(), Error::MacMismatch),
+        (foreign.as_str(), Error::MacMismatch),
+        (
+            not_an_id.as_str(),
+            Error::Payload(crate::KvError::Truncated),
+        ),
+    ] {
+        match now(store.load("app", value)) {
+            Err(StoreError::Session(e)) => assert!(e == want || value.is_empty(), "{value}: {e:?}"),
+            other => panic!("{value}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        store.backend().calls(),
+        calls,
+        "a bad cookie caused a query"
+    );
+}
+
+#[test]
+fn destroy_revokes_the_copied_cookie() {
+    let store = store(10);
+    let (id, cookie) = create(&store, user("a1"));
+    let expired = now(store.destroy("app", Some(id))).unwrap();
+    assert!(expired.starts_with("app=;") && expired.contains("Max-Age=0"));
+    assert!(gone(now(store.load("app", &cookie))));
+    assert!(store.backend().inner.is_empty());
+    assert_eq!(store.backend().inner.users(), 0, "index entry left behind");
+    // Without an id: only the expiring line, no round trip.
+    let calls = store.backend().calls();
+    now(store.destroy("app", None)).unwrap();
+    assert_eq!(store.backend().calls(), calls);
+}
+
+#[test]
+fn a_save_never_resurrects_a_destroyed_session() {
+    let store = store(10);
+    let (id, _) = create(&store, user("a1"));
+    // Request A loaded the session; request B logs out; then A saves.
+    now(store.destroy("app", Some(id))).unwrap();
+    let cart = payload(&[("cart", b"3 items"), ("user-id", b"a1")]);
+    assert!(gone(now(
+        store.save("app", Record::new(cart.clone(), Some(id), false))
+    )));
+    assert!(gone(now(
+        store.save("app", Record::new(cart, Some(id), true))
+    )));
+    assert!(store.backend().inner.is_empty());
+}
+
+#[test]
+fn concurrent_saves_last_write_wins_whole() {
+    let store = store(10);
+    let (id, cookie) = create(&store, user("a1"));
+    let a = payload(&[("theme", b"dark"), ("user-id", b"a1")]);
+    let b = payload(&[("lang", b"fr"), ("user-id", b"a1")]);
+    now(store.save("app", Record::new(a, Some(id), false))).unwrap();
+    now(store.save("app", Record::new(b.clone(), Some(id), false))).unwrap();
+    // B's whole session, not a mix: A's change is lost, as documented.
+    assert_eq!(now(store.load("app", &cookie)).unwrap().payload, b);
+}
+
+#[test]
+fn renew_moves_to_a_new_id_and_kills_the_old() {
+    let store = store(10);
+    let (old, old_cookie) = create(&store, user("a1"));
+    let calls = store.backend().calls();
+    let admin = payload(&[("role", b"admin"), ("user-id", b"a1")]);
+    let line = now(store.save("app", Record::new(admin.clone(), Some(old), true))).unwrap();
+    assert_eq!(store.backend().calls(), calls + 1);
+    assert!(gone(now(store.load("app", &old_cookie))));
+    let loaded = now(store.load("app", &value(&line))).unwrap();
+    assert_ne!(loaded.id, Some(old));
+    assert_eq!(loaded.payload, admin);
+    assert_eq!(store.backend().inner.len(), 1);
+}
+
+#[test]
+fn destroy_user_ends_every_session_of_that_user_only() {
+    let store = store(10);
+    let cookies: Vec<String> = (0..3).map(|_| create(&store, user("a1")).1).collect();
+    let (_, other) = create(&store, user("b2"));
+    let (_, anon) = create(&store, payload(&[("theme", b"dark")]));
+    assert_eq!(now(store.destroy_user("a1")).unwrap(), 3);
+    for c in &cookies {
+        assert!(gone(now(store.load("app", c))));
+    }
+    assert!(now(store.load("app", &other)).is_ok());
+    assert!(now(store.load("app", &anon)).is_ok());
+    assert_eq!(now(store.destroy_user("a1")).unwrap(), 0);
+}
+
+#[test]
+fn full_store_refuses_new_sessions_and_keeps_old_ones() {
+    let store = store(2);
+    let (a, _) = create(&store, user("a"));
+    create(&store, user("b"));
+    match now(store.save("app", Record::new(user("c"), None, false))) {
+        Err(StoreError::Backend(e)) => {
+            assert_eq!(e.downcast_ref::<StoreFull>().map(|f| f.max), Some(2));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Existing sessions still save and renew.
+    now(store.save("app", Record::new(user("a"), Some(a), false))).unwrap();
+    let line = now(store.save("app", Record::new(user("a"), Some(a), true))).unwrap();
+    let a2 = now(store.load("app", &value(&line))).unwrap().id;
+    now(store.destroy("app", a2)).unwrap();
+    create(&store, user("c"));
+}
+
+#[test]
+fn records_expire_and_free_their_place() {
+    let backend = MemoryBackend::new(1);
+    let id = SessionId::random().unwrap();
+    assert!(now(backend.write(&id, b"r".to_vec(), 1, WriteMode::Create, Some(b"u"))).unwrap());
+    assert_eq!(now(backend.read(&id)).unwrap().as_deref(), Some(&b"r"[..]));
+    std::thread::sleep(core::time::Duration::from_millis(1100));
+    assert_eq!(now(backend.read(&id)).unwrap(), None);
+    assert!(!now(backend.write(&id, b"s".to_vec(), 1, WriteMode::Update, None)).unwrap());
+    assert_eq!((backend.len(), backend.users()), (0, 0));
+    // An expired record that was never read does not hold a place either.
+    let other = SessionId::random().unwrap();
+    assert!(now(backend.write(&other, b"r".to_vec(), 1, WriteMode::Create, None)).unwrap());
+    std::thread::sleep(core::time::Duration::from_millis(1100));
+    let third = SessionId::random().unwrap();
+    assert!(now(backend.write(&third, b"r".to_vec(), 1, WriteMode::Create, None)).unwrap());
+}
+
+#[test]
+fn records_are_sealed_at_rest_and_bound_to_their_id() {
+    let store = store(10);
+    let big = payload(&[("note", "x".repeat(10_000).as_bytes()), ("user-id", b"a1")]);
+    let (id, _) = create(&store, big.clone());
+    let record = now(store.backend().read(&id)).unwrap().unwrap();
+    assert!(record.len() > 10_000);
+    for plain in [&b"user-id"[..], b"xxxxxxxx"] {
+        let found = record.windows(plain.len()).any(|w| w == plain);
+        assert!(!found, "plaintext at rest");
+    }
+    assert_eq!(store.open_record(&id, &record).unwrap(), (big, false));
+    // Moved to another id, or altered: refused.
+    let other = SessionId::random().unwrap();
+    assert_eq!(store.open_record(&other, &record), Err(Error::MacMismatch));
+    let mut altered = record.clone();
+    altered[40] ^= 1;
+    assert!(store.open_record(&id, &altered).is_err());
+}
+
+#[test]
+fn debug_shows_no_id() {
+    let store = store(1);
+    let (id, _) = create(&store, user("a1"));
+    let text = std::format!("{store:?} {id:?}");
+    assert!(!text.contains(&id.to_base64url()));
+}
