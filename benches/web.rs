@@ -132,44 +132,36 @@ fn private_cookie_jar() -> Router {
         .with_state(Key::from(&[7; 64]))
 }
 
+/// The routes on tower-sessions' `Session` (the cookie store uses an older
+/// tower-sessions-core: the same API, another type, hence a macro).
+macro_rules! tower_sessions_routes {
+    ($session:ty) => {
+        Router::new()
+            .route(
+                "/read",
+                get(|s: $session| async move {
+                    s.get::<String>("user-id")
+                        .await
+                        .unwrap()
+                        .unwrap_or_default()
+                }),
+            )
+            .route(
+                "/write",
+                get(|s: $session| async move { s.insert("user-id", USER).await.unwrap() }),
+            )
+            .route("/untouched", get(untouched))
+    };
+}
+
 fn tower_sessions_cookie() -> Router {
     use tower_sessions_cookie_store::{CookieSessionManagerLayer, Key, Session};
-    Router::new()
-        .route(
-            "/read",
-            get(|s: Session| async move {
-                s.get::<String>("user-id")
-                    .await
-                    .unwrap()
-                    .unwrap_or_default()
-            }),
-        )
-        .route(
-            "/write",
-            get(|s: Session| async move { s.insert("user-id", USER).await.unwrap() }),
-        )
-        .route("/untouched", get(untouched))
-        .layer(CookieSessionManagerLayer::private(Key::from(&[7; 64])))
+    tower_sessions_routes!(Session).layer(CookieSessionManagerLayer::private(Key::from(&[7; 64])))
 }
 
 fn tower_sessions_memory() -> Router {
     use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
-    Router::new()
-        .route(
-            "/read",
-            get(|s: Session| async move {
-                s.get::<String>("user-id")
-                    .await
-                    .unwrap()
-                    .unwrap_or_default()
-            }),
-        )
-        .route(
-            "/write",
-            get(|s: Session| async move { s.insert("user-id", USER).await.unwrap() }),
-        )
-        .route("/untouched", get(untouched))
-        .layer(SessionManagerLayer::new(MemoryStore::default()))
+    tower_sessions_routes!(Session).layer(SessionManagerLayer::new(MemoryStore::default()))
 }
 
 fn web(c: &mut Criterion) {
