@@ -441,6 +441,28 @@ mod tests {
         assert_eq!(validate(&[1, b'a', 0, 7]), Err(KvError::Truncated));
     }
 
+    /// `Debug` of the reader and the writer shows sizes, never plaintext.
+    #[test]
+    fn debug_shows_sizes_not_plaintext() {
+        let show = |v: &dyn core::fmt::Debug| {
+            let mut out = heapless::String::<64>::new();
+            core::fmt::write(&mut out, format_args!("{v:?}")).unwrap();
+            out
+        };
+        let mut buf = [0u8; 16];
+        let mut w = KvWriter::new(&mut buf);
+        w.push("k", b"secret").unwrap();
+        assert_eq!(show(&w), "KvWriter { len: 9, .. }");
+        let payload = [1, b'k', 6, b's', b'e', b'c', b'r', b'e', b't'];
+        let r = KvReader::new(&payload);
+        assert!(
+            show(&r).starts_with("KvReader { remaining: 9"),
+            "{}",
+            show(&r)
+        );
+        assert!(!show(&r).contains("secret") && !show(&w).contains("secret"));
+    }
+
     #[test]
     fn reader_stops_after_error() {
         let mut r = KvReader::new(&[1, b'b', 0, 1, b'a', 0, 1, b'c', 0]);
