@@ -494,3 +494,21 @@ fn decoded_debug_shows_the_length_not_the_payload() {
         format!("Decoded {{ payload_len: 12, timestamp: {NOW}, index: 0 }}")
     );
 }
+
+/// `encode_now` and `decode_now`: the system clock and OS randomness.
+#[cfg(feature = "std")]
+#[test]
+fn encode_now_and_decode_now_round_trip() {
+    let codec = Codec::new(Keys::new(&HASH, Some(&[9; 16])).unwrap());
+    let mut out = [0u8; 128];
+    let cookie = codec.encode_now("s", b"hello", &mut out).unwrap();
+    assert_eq!(cookie.len(), codec.encoded_len(5, 0));
+    let mut buf = [0u8; 96];
+    let d = codec.decode_now("s", cookie, &mut buf).unwrap();
+    assert_eq!(d.payload, b"hello");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(d.timestamp.abs_diff(now) < 60);
+}
