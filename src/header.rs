@@ -206,6 +206,16 @@ mod tests {
         assert_eq!(MAX_SAME_NAME, 16);
     }
 
+    /// Trimming stops at the header's ends: an empty name at the very
+    /// start, spaces up to the very end.
+    #[test]
+    fn trims_at_the_ends_of_the_header() {
+        let got: heapless::Vec<_, 4> = pairs("=x; a= ").collect();
+        assert_eq!(got.as_slice(), &[("a", "")]);
+        assert_eq!(find_bytes(b"=x; a=  ", "a"), Some(&b""[..]));
+        assert_eq!(find(" \t", "a"), None);
+    }
+
     #[test]
     fn lone_quote_is_kept() {
         assert_eq!(find("a=\"", "a"), Some("\""));
