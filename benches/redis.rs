@@ -77,7 +77,10 @@ where
         .route(
             "/read",
             get(|s: Session| async move {
-                s.get::<String>("user-id").await.unwrap().unwrap_or_default()
+                s.get::<String>("user-id")
+                    .await
+                    .unwrap()
+                    .unwrap_or_default()
             }),
         )
         .route(
