@@ -4,12 +4,19 @@
 //! made from one valid cookie: Left, the MAC's first byte changed; Right,
 //! its last byte changed. A MAC compare that stops at the first difference
 //! makes Left faster; `hmac`'s `verify_slice` (constant time, via `subtle`)
-//! must not. |t| below 5 means no leak was found (dudect's threshold);
-//! `early_exit_control` is a deliberately leaky compare, to show that the
-//! setup can see a leak when there is one.
+//! must not. |t| below 5 means no leak was found (dudect's threshold).
 //!
+//! Two positive controls show that the setup sees a leak when there is
+//! one: `early_exit_control`, a bare compare that stops at the first
+//! difference, and `decode_early_exit_control`, the very same decodes as
+//! the real test followed by such a compare of the forged tag, so that the
+//! leak has to show through the noise of `decode` itself.
+//!
+//! `.ci/dudect` runs it with a pass/fail threshold (the real tests and the
+//! null control under 5, the controls over 10); by hand,
 //! `cargo bench --manifest-path benches/Cargo.toml --bench dudect` (add
-//! `-- --continuous compact_mac` to run one until interrupted). Not part of
+//! `-- --continuous compact_mac` to run one until interrupted).
+//! `DUDECT_SAMPLES` sets the samples per test (default 200,000). Not part of
 //! `cargo test`: it is statistics, and it takes a while.
 
 use dudect_bencher::rand::RngExt;
@@ -18,7 +25,13 @@ use securecookie::{Codec, Format, Iv, Keys};
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const NOW: u64 = 1_800_000_000;
-const SAMPLES: usize = 200_000;
+/// Samples per test: `DUDECT_SAMPLES`, else 200,000.
+fn samples() -> usize {
+    std::env::var("DUDECT_SAMPLES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200_000)
+}
 
 /// Minimal URL-safe base64, only to forge cookies here.
 fn b64_encode(raw: &[u8], padded: bool) -> Vec<u8> {
@@ -79,9 +92,23 @@ fn sample(format: Format) -> (Codec, Vec<u8>) {
 /// for Left and `right_at` for Right (offsets from the tag's start).
 /// Inputs are all made before timing starts, as dudect prescribes.
 fn run(format: Format, left_at: usize, right_at: usize, runner: &mut CtRunner, rng: &mut BenchRng) {
+    run_with(format, left_at, right_at, false, runner, rng);
+}
+
+/// [`run`], and with `leak` each decode is followed by a compare of the
+/// forged tag with the valid one that stops at the first difference.
+fn run_with(
+    format: Format,
+    left_at: usize,
+    right_at: usize,
+    leak: bool,
+    runner: &mut CtRunner,
+    rng: &mut BenchRng,
+) {
     let (codec, raw) = sample(format);
     let tag_at = raw.len() - 32;
-    let inputs: Vec<(Class, Vec<u8>)> = (0..SAMPLES)
+    let valid: [u8; 32] = raw[tag_at..].try_into().unwrap();
+    let inputs: Vec<(Class, Vec<u8>, [u8; 32])> = (0..samples())
         .map(|_| {
             let (class, at) = if rng.random::<bool>() {
                 (Class::Left, left_at)
@@ -90,17 +117,32 @@ fn run(format: Format, left_at: usize, right_at: usize, runner: &mut CtRunner, r
             };
             let mut r = raw.clone();
             r[tag_at + at] ^= rng.random_range(1..=255u8);
-            (class, b64_encode(&r, format == Format::Gorilla))
+            let tag = r[tag_at..].try_into().unwrap();
+            (class, b64_encode(&r, format == Format::Gorilla), tag)
         })
         .collect();
-    for (class, cookie) in inputs {
+    for (class, cookie, tag) in inputs {
         runner.run_one(class, || {
             // `run_one` takes `Fn`: the working buffer lives in the call.
             let mut buf = [0u8; 256];
             let r = codec.decode("session", &cookie, NOW, &mut buf);
             assert_eq!(r.unwrap_err(), securecookie::Error::MacMismatch);
+            if leak {
+                std::hint::black_box(early_exit_eq(&tag, &valid));
+            }
         });
     }
+}
+
+/// A compare that stops at the first difference: what a leaky MAC check
+/// would do.
+fn early_exit_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    for i in 0..32 {
+        if std::hint::black_box(a[i]) != b[i] {
+            return false;
+        }
+    }
+    true
 }
 
 /// The question: MAC differs in its first byte (Left) or its last (Right).
@@ -123,15 +165,7 @@ fn compact_null_last_vs_last(runner: &mut CtRunner, rng: &mut BenchRng) {
 /// difference, on the same 32-byte tags.
 fn early_exit_control(runner: &mut CtRunner, rng: &mut BenchRng) {
     let tag: [u8; 32] = rng.random();
-    let early_exit_eq = |a: &[u8; 32], b: &[u8; 32]| {
-        for i in 0..32 {
-            if std::hint::black_box(a[i]) != b[i] {
-                return false;
-            }
-        }
-        true
-    };
-    for _ in 0..SAMPLES {
+    for _ in 0..samples() {
         let mut other = tag;
         let class = if rng.random::<bool>() {
             other[0] ^= 1;
@@ -144,9 +178,17 @@ fn early_exit_control(runner: &mut CtRunner, rng: &mut BenchRng) {
     }
 }
 
+/// The positive control through `decode`: the compact test's forgeries and
+/// decodes, each followed by an early-exit compare of the forged tag. If
+/// this leak does not show, the real test could not have seen one either.
+fn decode_early_exit_control(runner: &mut CtRunner, rng: &mut BenchRng) {
+    run_with(Format::Compact, 0, 31, true, runner, rng);
+}
+
 ctbench_main!(
     compact_mac_first_vs_last,
     gorilla_mac_first_vs_last,
     compact_null_last_vs_last,
-    early_exit_control
+    early_exit_control,
+    decode_early_exit_control
 );

@@ -18,9 +18,13 @@
 //! Environment:
 //! - `ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks one).
 //!   The bound address is printed as `listening on http://ADDR`.
-//! - `SESSION_HASH_KEY`, `SESSION_BLOCK_KEY`: hex keys (32+ bytes; 16, 24 or
-//!   32 bytes). Without them, fresh random keys: sessions end on restart.
-//!   A hash key alone makes signed-only cookies.
+//! - `SESSION_SECRET`: one master secret, hex or base64 (make one with
+//!   `cargo run --features cli --bin securecookie keygen`); the keys are
+//!   derived from it (`Keys::derive`). Several, newest first and separated
+//!   by commas, rotate: cookies are written with the first, read with any.
+//! - Or Go's raw keys, `SESSION_HASH_KEY`, `SESSION_BLOCK_KEY`: hex (32+
+//!   bytes; 16, 24 or 32 bytes). A hash key alone makes signed-only cookies.
+//! - Neither: fresh random keys, and sessions end on restart.
 //! - `INSECURE_COOKIES=1`: cookies without `Secure`, for plain HTTP. curl,
 //!   Chrome and Firefox keep `Secure` cookies from `http://127.0.0.1` and
 //!   `http://localhost` anyway; Safari and other host names need this.
@@ -42,7 +46,7 @@ use axum::routing::{get, post};
 use securecookie::layer::{SessionHandle, SessionLayer};
 use securecookie::set_cookie::ImfFixdate;
 use securecookie::{
-    CookieConfig, CookieStore, Error, Keys, MAX_COOKIE_LEN, SessionStore, random_key,
+    CookieConfig, CookieStore, Error, Keys, MAX_COOKIE_LEN, Secret, SessionStore, random_key,
 };
 use tokio::net::TcpListener;
 
@@ -57,8 +61,10 @@ const NOTICE: &str = "notice";
 pub struct Settings {
     /// Where to listen.
     pub addr: String,
-    /// The key pair.
+    /// The key pair that writes cookies.
     pub keys: Keys,
+    /// Older keys that still read them (`SESSION_SECRET="new,old"`).
+    pub older_keys: Vec<Keys>,
     /// True when no keys were given and random ones were drawn.
     pub random_keys: bool,
     /// The cookie attributes.
@@ -71,22 +77,38 @@ impl Settings {
     /// Reads the settings through `var` (`std::env::var` in `main`).
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let addr = var("ADDR").unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        let mut older_keys = Vec::new();
         let hash = var("SESSION_HASH_KEY").map(|h| hex("SESSION_HASH_KEY", &h));
         let block = var("SESSION_BLOCK_KEY").map(|b| hex("SESSION_BLOCK_KEY", &b));
-        let (keys, random_keys) = match (hash, block) {
-            (None, None) => {
-                let random = |_| format!("no randomness: {}", Error::Random);
-                let hash = random_key::<32>().map_err(random)?;
-                let block = random_key::<32>().map_err(random)?;
-                (Keys::new(&hash, Some(&block)), true)
+        let (keys, random_keys) = match (var("SESSION_SECRET"), hash, block) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(
+                    "SESSION_SECRET and SESSION_HASH_KEY / SESSION_BLOCK_KEY are all \
+                            set: use either the secret or the raw keys"
+                        .into(),
+                );
             }
-            (Some(hash), block) => {
-                let block = block.transpose()?;
-                (Keys::new(&hash?, block.as_deref()), false)
+            (Some(text), None, None) => {
+                let secrets =
+                    Secret::parse_list(&text).map_err(|e| format!("SESSION_SECRET: {e}"))?;
+                older_keys = secrets[1..].iter().map(Secret::keys).collect();
+                (Ok(secrets[0].keys()), false)
             }
-            (None, Some(_)) => {
-                return Err("SESSION_BLOCK_KEY is set but SESSION_HASH_KEY is not".into());
-            }
+            (None, hash, block) => match (hash, block) {
+                (None, None) => {
+                    let random = |_| format!("no randomness: {}", Error::Random);
+                    let hash = random_key::<32>().map_err(random)?;
+                    let block = random_key::<32>().map_err(random)?;
+                    (Keys::new(&hash, Some(&block)), true)
+                }
+                (Some(hash), block) => {
+                    let block = block.transpose()?;
+                    (Keys::new(&hash?, block.as_deref()), false)
+                }
+                (None, Some(_)) => {
+                    return Err("SESSION_BLOCK_KEY is set but SESSION_HASH_KEY is not".into());
+                }
+            },
         };
         let keys = keys.map_err(|e| format!("bad session key: {e}"))?;
         let config = match var("INSECURE_COOKIES").as_deref() {
@@ -96,6 +118,7 @@ impl Settings {
         Ok(Settings {
             addr,
             keys,
+            older_keys,
             random_keys,
             config,
             session_store: var("SESSION_STORE").filter(|url| !url.is_empty()),
@@ -104,16 +127,24 @@ impl Settings {
 
     /// The session store these settings describe.
     pub fn store(&self) -> Result<CookieStore<String>, Error> {
-        CookieStore::new(self.config.clone(), [self.keys.clone()])
+        CookieStore::new(self.config.clone(), self.all_keys())
     }
 
     /// The Redis store `SESSION_STORE` names (the URL is not echoed: it
     /// may hold a password).
     #[cfg(feature = "redis")]
     pub async fn redis_store(&self, url: &str) -> Result<securecookie::RedisStore, String> {
-        securecookie::RedisStore::open(url, self.config.clone(), [self.keys.clone()])
+        securecookie::RedisStore::open(url, self.config.clone(), self.all_keys())
             .await
             .map_err(|e| format!("SESSION_STORE: {e}"))
+    }
+
+    /// The keys, newest first.
+    fn all_keys(&self) -> Vec<Keys> {
+        std::iter::once(&self.keys)
+            .chain(&self.older_keys)
+            .cloned()
+            .collect()
     }
 
     /// What the welcome page says about where the session lives.
@@ -133,18 +164,7 @@ impl Settings {
 }
 
 fn hex(var: &str, text: &str) -> Result<Vec<u8>, String> {
-    let text = text.trim();
-    let digit = |c: u8| (c as char).to_digit(16);
-    if !text.len().is_multiple_of(2) {
-        return Err(format!("{var} is not hex (odd length)"));
-    }
-    text.as_bytes()
-        .chunks(2)
-        .map(|pair| match (digit(pair[0]), digit(pair[1])) {
-            (Some(hi), Some(lo)) => Ok((hi * 16 + lo) as u8),
-            _ => Err(format!("{var} is not hex")),
-        })
-        .collect()
+    securecookie::secret::parse_hex_key(text).map_err(|e| format!("{var}: {e}"))
 }
 
 /// The demo's routes on any session store: the handlers only see the
@@ -310,8 +330,9 @@ async fn main() -> Result<(), String> {
     let settings = Settings::from_env(|name| std::env::var(name).ok())?;
     if settings.random_keys {
         eprintln!(
-            "warning: SESSION_HASH_KEY / SESSION_BLOCK_KEY not set: using fresh random keys, \
-             so sessions will not survive a restart"
+            "warning: SESSION_SECRET not set: using fresh random keys, so sessions will not \
+             survive a restart (make a secret with \
+             `cargo run --features cli --bin securecookie keygen`)"
         );
     } else if !settings.keys.is_encrypted() {
         eprintln!("note: SESSION_BLOCK_KEY not set: cookies are signed, not encrypted");

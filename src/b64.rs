@@ -295,6 +295,61 @@ mod tests {
         }
     }
 
+    /// The final 2- or 3-character group has its own decoder: one foreign
+    /// character anywhere in it, or two (whose table entries could cancel
+    /// out in a careless check), is refused.
+    #[test]
+    fn rejects_foreign_characters_in_the_final_group() {
+        const FOREIGN: [u8; 5] = [b'+', b'|', 0x00, 0x80, 0xff];
+        let refused = |t: &[u8], padded: bool| {
+            let mut out = [0u8; 64];
+            let mut buf = [0u8; 64];
+            buf[..t.len()].copy_from_slice(t);
+            decode(t, &mut out, padded).is_err()
+                && decode_in_place(&mut buf, t.len(), padded).is_err()
+        };
+        for n in [1, 2, 4, 5] {
+            let raw = [0x00u8; 8];
+            for padded in [true, false] {
+                let text = enc(&raw[..n], padded);
+                let data = text.iter().filter(|&&c| c != b'=').count();
+                let tail = data - 4 * (n / 3);
+                assert!(tail == 2 || tail == 3);
+                for i in data - tail..data {
+                    for a in FOREIGN {
+                        let mut t = text.clone();
+                        t[i] = a;
+                        assert!(refused(&t, padded), "{n} {padded} {i} {a}");
+                        for j in i + 1..data {
+                            for b in FOREIGN {
+                                let mut t = t.clone();
+                                t[j] = b;
+                                assert!(refused(&t, padded), "{n} {i} {a} {j} {b}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every unused trailing bit of a final group is checked: each one set
+    /// alone gives a second spelling of the same bytes, refused.
+    #[test]
+    fn rejects_each_unused_trailing_bit() {
+        for (n, unused) in [(1, 4), (2, 2)] {
+            let raw = [0u8; 2];
+            let text = enc(&raw[..n], false);
+            let last = text.len() - 1;
+            for bit in 0..unused {
+                let mut t = text.clone();
+                t[last] = ALPHABET[1 << bit];
+                let mut out = [0u8; 8];
+                assert!(decode(&t, &mut out, false).is_err(), "{n} {bit}");
+            }
+        }
+    }
+
     #[test]
     fn rejects_non_canonical_and_foreign_text() {
         let mut out = [0u8; 16];

@@ -253,6 +253,35 @@ impl Codec {
         iv: Iv,
         out: &'o mut [u8],
     ) -> Result<&'o str, Error> {
+        let cookie = self.encode_bytes(name, payload, now, iv, out)?;
+        // Base64 output is ASCII.
+        core::str::from_utf8(cookie).map_err(|_| Error::Malformed)
+    }
+
+    /// [`encode`](Self::encode), the cookie returned as bytes (ASCII), for
+    /// writing straight into a response: no UTF-8 check, which on a
+    /// microcontroller is about 650 bytes of flash.
+    ///
+    /// ```
+    /// use securecookie::{Codec, Iv, Keys};
+    /// let codec = Codec::new(Keys::new(&[7; 32], None)?);
+    /// let mut out = [0u8; 128];
+    /// let iv = Iv::from_random_bytes([0; 16]); // signed-only: not used
+    /// let cookie = codec.encode_bytes("session", b"hi", 1_800_000_000, iv, &mut out)?;
+    /// assert!(cookie.is_ascii());
+    /// # Ok::<(), securecookie::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`encode`](Self::encode).
+    pub fn encode_bytes<'o>(
+        &self,
+        name: &str,
+        payload: &[u8],
+        now: u64,
+        iv: Iv,
+        out: &'o mut [u8],
+    ) -> Result<&'o [u8], Error> {
         if !is_token(name.as_bytes()) {
             return Err(Error::InvalidName);
         }
@@ -268,8 +297,7 @@ impl Codec {
         }
         let written = dispatch!(self.format, encode(&self.keys, name, payload, now, iv, out));
         debug_assert_eq!(written, len);
-        // Base64 output is ASCII.
-        core::str::from_utf8(&out[..written]).map_err(|_| Error::Malformed)
+        Ok(&out[..written])
     }
 
     /// Decodes the value of cookie `name` at time `now` (Unix seconds),

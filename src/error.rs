@@ -28,6 +28,12 @@ pub enum Error {
         /// Length of the key that was given.
         len: usize,
     },
+    /// The master secret given to [`Keys::derive`](crate::Keys::derive) is
+    /// shorter than 32 bytes.
+    SecretLength {
+        /// Length of the secret that was given.
+        len: usize,
+    },
     /// The block key has a valid length, but this build leaves that AES key
     /// size out: firmware links only the sizes it names (cargo features
     /// `aes128`, `aes192`, `aes256`; `aes` and `std` have all three).
@@ -95,7 +101,9 @@ pub enum Error {
     /// A `Set-Cookie` part cannot be written as RFC 6265 syntax, or a
     /// `CookieConfig` setting (feature `std`) makes no sense. `name`
     /// says which: `"value"`, `"Path"`, `"Domain"` or `"Max-Age"` (a
-    /// `Max-Age` of 0 would expire every cookie as it is set).
+    /// `Max-Age` of 0 would expire every cookie as it is set); `"Secure"`,
+    /// `"Path"` or `"Domain"` also when a `__Secure-` or `__Host-` cookie
+    /// name breaks its prefix's rules (`CookieConfig::check_name`).
     InvalidAttribute {
         /// The attribute at fault.
         name: &'static str,
@@ -225,6 +233,9 @@ impl fmt::Display for Error {
             }
             Error::BlockKeyLength { len } => {
                 write!(f, "block key is {len} bytes; it must be 16, 24 or 32")
+            }
+            Error::SecretLength { len } => {
+                write!(f, "master secret is {len} bytes; at least 32 are required")
             }
             Error::AesNotLinked { bits } => {
                 write!(f, "AES-{bits} is not in this build (cargo feature aes{bits})")

@@ -42,7 +42,9 @@ use crate::store::Store;
 ///
 /// Each header that holds a cookie called `name` is tried in order; the
 /// first session that reads wins. When none does, the error is the first
-/// one's.
+/// one's. At most [`header::MAX_SAME_NAME`] cookies called `name` are
+/// passed on, over all the headers (HTTP/2 may send thousands of
+/// headers); later ones are ignored.
 ///
 /// # Errors
 /// [`Error::NoCookie`] when no header holds the cookie; otherwise as
@@ -53,12 +55,19 @@ where
     S::Error: From<Error>,
 {
     let mut first_error = None;
+    let mut budget = header::MAX_SAME_NAME;
     for value in headers.get_all(COOKIE) {
+        if budget == 0 {
+            break;
+        }
         let text = header_text(value);
-        if header::find(&text, name).is_none() {
+        // The header up to its last cookie within the budget.
+        let (text, count) = header::first_n(&text, name, budget);
+        if count == 0 {
             continue;
         }
-        match store.get(&text, name) {
+        budget -= count;
+        match store.get(text, name) {
             Ok(session) => return Ok(session),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -149,6 +158,52 @@ mod tests {
         req.append(COOKIE, pair(lines[1].to_str().unwrap()));
         let got = get(&store, &req, "my-app").unwrap();
         assert_eq!(got, session);
+    }
+
+    /// The cap holds over all of a request's headers: 15 headers with a
+    /// forged cookie each and the valid one in the 16th is found; one more
+    /// forged header and it is ignored. A header with several forgeries
+    /// counts each.
+    #[test]
+    fn at_most_max_same_name_cookies_over_all_headers() {
+        let store = store();
+        let mut session = store.new_session("my-app");
+        session.set("k", "v".to_string());
+        let line = store.save(&session).unwrap();
+        let good = pair(&line);
+        let forged = HeaderValue::from_static("my-app=forged00");
+        let with_forged = |n: usize| {
+            let mut req = HeaderMap::new();
+            for _ in 0..n {
+                req.append(COOKIE, forged.clone());
+            }
+            req.append(COOKIE, good.clone());
+            req
+        };
+        let max = header::MAX_SAME_NAME;
+        assert_eq!(
+            get(&store, &with_forged(max - 1), "my-app"),
+            Ok(session.clone())
+        );
+        assert_eq!(
+            get(&store, &with_forged(max), "my-app"),
+            Err(Error::Malformed)
+        );
+        // Several in one header: 14 forged in the first, then one more
+        // forged and the good one in the second (16th in all).
+        let many = std::vec!["my-app=forged00"; max - 2].join("; ");
+        let mut req = HeaderMap::new();
+        req.append(COOKIE, HeaderValue::from_str(&many).unwrap());
+        let mut second = String::from("my-app=forged22; ");
+        second.push_str(good.to_str().unwrap());
+        req.append(COOKIE, HeaderValue::from_str(&second).unwrap());
+        assert_eq!(get(&store, &req, "my-app"), Ok(session.clone()));
+        // One more forgery in the first header pushes it out.
+        let mut req = HeaderMap::new();
+        let many = std::vec!["my-app=forged00"; max - 1].join("; ");
+        req.append(COOKIE, HeaderValue::from_str(&many).unwrap());
+        req.append(COOKIE, HeaderValue::from_str(&second).unwrap());
+        assert_eq!(get(&store, &req, "my-app"), Err(Error::Malformed));
     }
 
     #[test]

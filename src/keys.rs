@@ -19,10 +19,11 @@ use ctr::{
     },
     flavors::Ctr128BE,
 };
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, KeyInit};
 use sha2::Sha256;
 
 use crate::error::Error;
+use crate::mac::Mac;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
@@ -189,17 +190,17 @@ impl Keys {
         let pair_fp = pair_fingerprint(&mac, block_key);
         #[cfg(feature = "compact")]
         let compact_mac = {
-            let mut m = mac.clone();
+            let mut m = Mac::keyed(&mac);
             m.update(crate::envelope::compact::TAG_CONTEXT);
             m.update(&pair_fp);
-            m
+            m.0
         };
         #[cfg(feature = "gorilla")]
         let hash_fp = {
-            let mut m = mac.clone();
+            let mut m = Mac::keyed(&mac);
             m.update(b"securecookie hash key id v1");
             let mut fp = [0u8; 8];
-            fp.copy_from_slice(&m.finalize().into_bytes()[..8]);
+            fp.copy_from_slice(&m.finalize()[..8]);
             fp
         };
         Ok(Keys {
@@ -237,15 +238,15 @@ impl Keys {
     /// A fresh MAC state keyed with the hash key (a clone, not a re-derive).
     #[inline]
     #[cfg(feature = "gorilla")]
-    pub(crate) fn mac(&self) -> HmacSha256 {
-        self.mac.clone()
+    pub(crate) fn mac(&self) -> Mac {
+        Mac::keyed(&self.mac)
     }
 
     /// The compact tag's state, its key-pair prefix already absorbed.
     #[cfg(feature = "compact")]
     #[inline]
-    pub(crate) fn compact_mac(&self) -> HmacSha256 {
-        self.compact_mac.clone()
+    pub(crate) fn compact_mac(&self) -> Mac {
+        Mac::keyed(&self.compact_mac)
     }
 
     /// The key pair's fingerprint (in the compact tag input).
@@ -301,7 +302,7 @@ pub(crate) fn check_distinguishable<'k>(
 /// Domain-separated fingerprint of the key pair. Frozen: its first byte is
 /// the compact key id and all of it is in the compact tag input.
 fn pair_fingerprint(mac: &HmacSha256, block_key: Option<&[u8]>) -> [u8; 32] {
-    let mut m = mac.clone();
+    let mut m = Mac::keyed(mac);
     m.update(b"securecookie key id v1");
     match block_key {
         None => m.update(&[0]),
@@ -310,7 +311,7 @@ fn pair_fingerprint(mac: &HmacSha256, block_key: Option<&[u8]>) -> [u8; 32] {
             m.update(k);
         }
     }
-    m.finalize().into_bytes().into()
+    m.finalize()
 }
 
 impl core::fmt::Debug for Keys {

@@ -334,6 +334,72 @@ mod tests {
         assert_eq!(w.finish(), &[1, b'b', 1, b'1']);
     }
 
+    /// 2^21 - 1 zero bytes and one more: valid UTF-8 (NULs), for keys and
+    /// values at and past the limit without an allocator.
+    static BIG: [u8; MAX_LEN + 1] = [0; MAX_LEN + 1];
+
+    #[test]
+    fn lengths_at_every_prefix_boundary() {
+        assert_eq!(MAX_LEN, 2_097_151);
+        for (len, prefix) in [
+            (0, 1),
+            (127, 1),
+            (128, 2),
+            (16_383, 2),
+            (16_384, 3),
+            (MAX_LEN, 3),
+        ] {
+            assert_eq!(entry_len(len, 0), prefix + len + 1, "key {len}");
+            assert_eq!(entry_len(0, len), 1 + prefix + len, "value {len}");
+        }
+        // A buffer of exactly `entry_len` takes the entry, one byte less
+        // refuses it (a short count would make `push` overrun).
+        let mut buf = [0u8; 16_384 + 8];
+        for len in [127, 128, 16_383, 16_384] {
+            let key = core::str::from_utf8(&BIG[..len]).unwrap();
+            let exact = entry_len(len, 1);
+            let mut w = KvWriter::new(&mut buf[..exact]);
+            assert_eq!(w.push(key, b"v"), Ok(()));
+            assert_eq!(w.len(), exact);
+            let mut w = KvWriter::new(&mut buf[..exact - 1]);
+            assert_eq!(
+                w.push(key, b"v"),
+                Err(Error::BufferTooSmall { needed: exact })
+            );
+            let value = &BIG[..len];
+            let exact = entry_len(1, len);
+            let mut w = KvWriter::new(&mut buf[..exact]);
+            assert_eq!(w.push("k", value), Ok(()));
+            assert_eq!(validate(w.finish()), Ok(1));
+        }
+    }
+
+    #[test]
+    fn writer_refuses_entries_past_max_len() {
+        let mut buf = [0u8; 16];
+        let mut w = KvWriter::new(&mut buf);
+        let at_limit = core::str::from_utf8(&BIG[..MAX_LEN]).unwrap();
+        let past = core::str::from_utf8(&BIG).unwrap();
+        let too_large = Err(Error::Payload(KvError::TooLarge));
+        assert_eq!(w.push(past, b""), too_large);
+        assert_eq!(w.push("k", &BIG), too_large);
+        assert_eq!(w.push(past, &BIG), too_large);
+        // At the limit the length is fine: only the buffer is too small.
+        assert_eq!(
+            w.push(at_limit, b""),
+            Err(Error::BufferTooSmall {
+                needed: entry_len(MAX_LEN, 0)
+            })
+        );
+        assert_eq!(
+            w.push("k", &BIG[..MAX_LEN]),
+            Err(Error::BufferTooSmall {
+                needed: entry_len(1, MAX_LEN)
+            })
+        );
+        assert!(w.is_empty());
+    }
+
     #[test]
     fn reader_errors_are_distinct() {
         let cases: [(&[u8], KvError); 8] = [

@@ -150,10 +150,12 @@ pub mod kv;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod layer;
+mod mac;
 #[cfg(feature = "std")]
 mod payload;
 #[cfg(feature = "std")]
 mod random;
+pub mod secret;
 #[cfg(feature = "std")]
 mod session;
 #[cfg(feature = "std")]
@@ -173,6 +175,7 @@ pub use codec::{
 pub use error::{Error, GobError, JsonError, KvError};
 pub use iv::Iv;
 pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
+pub use secret::Secret;
 #[cfg(feature = "std")]
 pub use session::{Session, SessionIter};
 #[cfg(feature = "std")]

@@ -240,6 +240,24 @@ mod tests {
         }
     }
 
+    /// The store's writer keeps the core's limit: a key or value of
+    /// `kv::MAX_LEN` bytes is written (3-byte prefix), one more is refused.
+    #[test]
+    fn kv_entries_past_max_len_are_refused() {
+        let write = |key: String, value: Vec<u8>| {
+            let mut s = Session::new("s");
+            s.set(key, value);
+            let mut out = Vec::new();
+            PayloadFormat::Kv.write(&s, &mut out).map(|()| out.len())
+        };
+        let max = kv::MAX_LEN;
+        let too_large = Err(Error::Payload(KvError::TooLarge));
+        assert_eq!(write("k".into(), vec![0; max]), Ok(kv::entry_len(1, max)));
+        assert_eq!(write("k".into(), vec![0; max + 1]), too_large);
+        assert_eq!(write("k".repeat(max), vec![]), Ok(kv::entry_len(max, 0)));
+        assert_eq!(write("k".repeat(max + 1), vec![]), too_large);
+    }
+
     #[test]
     fn read_is_all_or_nothing() {
         let payload = kv::to_vec::<32>([("a", &b"1"[..]), ("b", &b"x"[..])]).unwrap();

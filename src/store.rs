@@ -90,6 +90,34 @@ pub trait Store<V> {
 /// A plain value: build one, change its public fields, hand it to
 /// [`CookieStore::new`] (which checks it).
 ///
+/// **Name session cookies `__Host-...`.** A browser sends every cookie
+/// whose domain and path match, so a page on a sibling subdomain
+/// (`evil.example.com`, or any host an attacker can make serve a response)
+/// can set a cookie of your session's name for `Domain=example.com` with a
+/// longer `Path`, which the browser then sends *before* yours ("cookie
+/// tossing"). The store tries the cookies in order and the first valid one
+/// wins, so a planted cookie that is valid (the attacker's own session,
+/// obtained by logging in) logs the user in as the attacker. Choosing
+/// another order would not help: the attacker controls where theirs goes.
+/// A `__Host-` name is the defence: browsers accept such a cookie only
+/// from your own host, over HTTPS, with `Secure`, `Path=/` and no `Domain`,
+/// so no other host can plant one. The store checks those rules when it
+/// saves or destroys a prefixed cookie ([`check_name`](Self::check_name)),
+/// and `CookieConfig::default()` meets them. `__Secure-` only requires
+/// `Secure` (it does not stop tossing from a sibling over HTTPS).
+///
+/// ```
+/// use securecookie::{CookieConfig, CookieStore, Error, Keys};
+/// let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
+/// let mut session = store.new_session("__Host-my-app");
+/// session.set("user-id", "a1b2c3".to_string());
+/// assert!(store.save(&session)?.starts_with("__Host-my-app="));
+///
+/// let shared = CookieConfig { domain: Some("example.com".into()), ..CookieConfig::default() };
+/// assert_eq!(shared.check_name("__Host-my-app"), Err(Error::InvalidAttribute { name: "Domain" }));
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// ```
 /// use securecookie::{CookieConfig, SameSite};
 ///
@@ -167,6 +195,45 @@ impl CookieConfig {
         }
         if self.max_age == Some(0) {
             return Err(Error::InvalidAttribute { name: "Max-Age" });
+        }
+        Ok(())
+    }
+
+    /// Checks the rules browsers enforce on a prefixed cookie name
+    /// (RFC 6265bis §4.1.3; the prefix matched without regard to case, as
+    /// browsers do): `__Secure-` needs `Secure`; `__Host-` needs `Secure`,
+    /// `Path=/` and no `Domain`. A browser silently drops a cookie that
+    /// breaks them; the store refuses to save it instead.
+    ///
+    /// ```
+    /// use securecookie::{CookieConfig, Error};
+    /// let config = CookieConfig::default();
+    /// assert_eq!(config.check_name("__Host-s"), Ok(()));
+    /// assert_eq!(
+    ///     CookieConfig::debug().check_name("__Secure-s"),
+    ///     Err(Error::InvalidAttribute { name: "Secure" }),
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidAttribute`] naming `Secure`, `Path` or `Domain`.
+    pub fn check_name(&self, name: &str) -> Result<(), Error> {
+        let has_prefix = |prefix: &str| {
+            name.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        };
+        let host = has_prefix("__Host-");
+        if !host && !has_prefix("__Secure-") {
+            return Ok(());
+        }
+        if !self.secure {
+            return Err(Error::InvalidAttribute { name: "Secure" });
+        }
+        if host && self.path.as_deref() != Some("/") {
+            return Err(Error::InvalidAttribute { name: "Path" });
+        }
+        if host && self.domain.is_some() {
+            return Err(Error::InvalidAttribute { name: "Domain" });
         }
         Ok(())
     }
@@ -435,11 +502,14 @@ impl<V> CookieStore<V> {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidName`].
+    /// [`Error::InvalidName`]; [`Error::InvalidAttribute`] when a
+    /// `__Host-` or `__Secure-` name breaks its rules
+    /// ([`CookieConfig::check_name`]).
     pub fn destroy(&self, name: &str) -> Result<String, Error> {
         if !is_token(name.as_bytes()) {
             return Err(Error::InvalidName);
         }
+        self.config.check_name(name)?;
         let set_cookie = SetCookie {
             // The first second of 1970, as Go writes it.
             expires: Some(1),
@@ -597,6 +667,7 @@ impl<V> CookieStore<V> {
         now: u64,
         iv: Iv,
     ) -> Result<String, Error> {
+        self.config.check_name(name)?;
         let codec = &self.codecs[0];
         let (before, after) = &self.attributes;
         // Attributes in Go's order: Path, Domain | Expires | Max-Age, ...
@@ -714,7 +785,9 @@ impl<V: SessionValue> CookieStore<V> {
     /// IV, and renders its `Set-Cookie` header value.
     ///
     /// # Errors
-    /// [`Error::InvalidName`]; [`Error::TooLong`] when `name=value` would
+    /// [`Error::InvalidName`]; [`Error::InvalidAttribute`] when a
+    /// `__Host-` or `__Secure-` name breaks its rules
+    /// ([`CookieConfig::check_name`]); [`Error::TooLong`] when `name=value` would
     /// exceed [`MAX_COOKIE_LEN`] (its `len` is the cookie's, its `max` the
     /// limit); [`Error::Payload`] for an entry beyond
     /// [`kv::MAX_LEN`](crate::kv::MAX_LEN); [`Error::Random`].
@@ -756,8 +829,9 @@ impl<V: SessionValue> CookieStore<V> {
     ///
     /// Every cookie called `name` in the header is tried in order (a browser
     /// sends the one with the longest path first, and an old one may linger
-    /// beside it); the first that decodes wins. When none does, the error is
-    /// the first one's.
+    /// beside it), up to [`header::MAX_SAME_NAME`] of them (the rest are
+    /// ignored: bounded work for a header full of forgeries); the first that
+    /// decodes wins. When none does, the error is the first one's.
     ///
     /// # Errors
     /// As [`get`](Store::get).
@@ -815,7 +889,7 @@ impl<V: SessionValue> CookieStore<V> {
             return Err(Error::InvalidName);
         }
         let mut first_error = None;
-        for value in header::find_all(cookie_header, name) {
+        for value in header::tried(cookie_header, name) {
             match self.decode(name, value, now) {
                 Ok((session, index)) => return Ok((session, index != 0)),
                 Err(e) => {

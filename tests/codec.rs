@@ -399,3 +399,70 @@ fn gorilla_lists_refuse_pairs_the_mac_cannot_tell_apart() {
         assert!(Codecs::new(&list).is_ok());
     }
 }
+
+/// When every codec of a list fails, the error is the one that got
+/// furthest (name and length < base64 and shape < MAC), in either order;
+/// among errors of one stage, the first codec's.
+#[test]
+fn rotation_error_is_the_furthest_stage_in_either_order() {
+    let gorilla = |h: u8| Codec::gorilla(Keys::new(&[h; 32], None).unwrap());
+    let compact = |h: u8| Codec::new(Keys::new(&[h; 32], None).unwrap());
+    // 4 payload bytes: the outer base64 is padded, which compact refuses.
+    let cookie = encode(&gorilla(3), "s", b"abcd", NOW);
+    assert!(cookie.ends_with('='));
+    let too_short = gorilla(1).max_length(10);
+    let first_error = |a: &Codec, b: &Codec, cookie: &str, buf: &mut [u8]| {
+        let list = [a.clone(), b.clone()];
+        Codecs::new(&list)
+            .unwrap()
+            .decode("s", cookie, NOW, buf)
+            .unwrap_err()
+    };
+    let mut buf = [0u8; 256];
+    let both = |a: &Codec, b: &Codec, cookie: &str, buf: &mut [u8]| {
+        (
+            first_error(a, b, cookie, buf),
+            first_error(b, a, cookie, buf),
+        )
+    };
+    let mac = Error::MacMismatch;
+    // Length (stage 0) < MAC (stage 2).
+    assert_eq!(both(&too_short, &gorilla(2), &cookie, &mut buf), (mac, mac));
+    // Base64 (stage 1) < MAC.
+    assert_eq!(
+        both(&compact(1), &gorilla(2), &cookie, &mut buf),
+        (mac, mac)
+    );
+    // Length < base64.
+    let foreign = "!".repeat(20);
+    assert_eq!(
+        both(&too_short, &gorilla(2), &foreign, &mut buf),
+        (Error::Base64, Error::Base64)
+    );
+    // One stage, two errors: the first codec's.
+    let too_long = Error::TooLong {
+        len: cookie.len(),
+        max: 10,
+    };
+    let small = Error::BufferTooSmall {
+        needed: decode_buf_len(cookie.len()),
+    };
+    assert_eq!(
+        both(&too_short, &gorilla(2), &cookie, &mut buf[..8]),
+        (too_long, small)
+    );
+}
+
+/// Go's 30 days, to the second, for both formats.
+#[test]
+fn default_max_age_is_thirty_days() {
+    assert_eq!(securecookie::DEFAULT_MAX_AGE, 30 * 24 * 60 * 60);
+    for codec in all_codecs() {
+        let cookie = encode(&codec, "s", b"x", NOW);
+        assert!(decode(&codec, "s", &cookie, NOW + 2_592_000).is_ok());
+        assert_eq!(
+            decode(&codec, "s", &cookie, NOW + 2_592_001),
+            Err(Error::Expired)
+        );
+    }
+}

@@ -273,11 +273,11 @@ fn settings_from_the_environment() {
     let err = |vars| server::Settings::from_env(env(vars)).err().unwrap();
     assert_eq!(
         err(&[("SESSION_HASH_KEY", "0g")]),
-        "SESSION_HASH_KEY is not hex"
+        "SESSION_HASH_KEY: character 2 is not a hex digit"
     );
     assert_eq!(
         err(&[("SESSION_HASH_KEY", "070")]),
-        "SESSION_HASH_KEY is not hex (odd length)"
+        "SESSION_HASH_KEY: 3 hex digits: two digits make a byte, so the count must be even"
     );
     assert_eq!(
         err(&[("SESSION_HASH_KEY", "0707")]),
@@ -293,5 +293,28 @@ fn settings_from_the_environment() {
     assert_eq!(
         err(&[("SESSION_BLOCK_KEY", BLOCK_HEX)]),
         "SESSION_BLOCK_KEY is set but SESSION_HASH_KEY is not"
+    );
+
+    // One master secret, or several newest first: the CLI's scheme.
+    const NEW: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    const OLD: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const BOTH: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, \
+                        aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let s = server::Settings::from_env(env(&[("SESSION_SECRET", BOTH)])).unwrap();
+    assert!(!s.random_keys);
+    let derived = |hex: &str| securecookie::Secret::parse(hex).unwrap().keys().key_id();
+    assert_eq!(s.keys.key_id(), derived(NEW));
+    let older: Vec<u8> = s.older_keys.iter().map(|k| k.key_id()).collect();
+    assert_eq!(older, [derived(OLD)]);
+    assert_eq!(s.store().unwrap().codecs().len(), 2);
+    assert_eq!(
+        err(&[("SESSION_SECRET", "bbbb")]),
+        "SESSION_SECRET: secret 1: the secret is 2 bytes, at least 32 are needed \
+         (64 hex digits; `securecookie keygen` makes one)"
+    );
+    assert_eq!(
+        err(&[("SESSION_SECRET", NEW), ("SESSION_HASH_KEY", HASH_HEX)]),
+        "SESSION_SECRET and SESSION_HASH_KEY / SESSION_BLOCK_KEY are all set: \
+         use either the secret or the raw keys"
     );
 }

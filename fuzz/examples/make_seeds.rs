@@ -18,7 +18,7 @@ fn write(target: &str, name: &str, bytes: &[u8]) {
 
 /// A decode-target input: name length, name, cookie.
 fn framed(name: &str, cookie: &[u8]) -> Vec<u8> {
-    let mut v = vec![name.len() as u8];
+    let mut v = securecookie_fuzz::name_header(name);
     v.extend_from_slice(name.as_bytes());
     v.extend_from_slice(cookie);
     v
@@ -57,6 +57,9 @@ fn main() {
             }
         }
     }
+
+    long_names();
+    roundtrip_long_names();
 
     let text = fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -128,4 +131,85 @@ fn main() {
             &framed(if i == 2 { "s" } else { "session" }, h.as_bytes()),
         );
     }
+}
+
+/// Valid cookies under long names for both decode targets: past one HMAC
+/// block (the compact MAC input holds 5 bytes before the name, the gorilla
+/// one 1 after it), at the 1,024-byte limit, and a cookie made under a
+/// 1,024-byte name presented under 1,025 and 1,100 bytes.
+fn long_names() {
+    let payload: heapless::Vec<u8, 64> = kv::to_vec([("user-id", &b"a1b2c3"[..])]).unwrap();
+    for (format, target) in [
+        (Format::Compact, "compact_decode"),
+        (Format::Gorilla, "gorilla_decode"),
+    ] {
+        let codecs = securecookie_fuzz::codecs(format);
+        for (k, codec) in [(3, &codecs[3]), (4, &codecs[4])] {
+            for len in [58, 59, 60, 63, 64, 100, 1024] {
+                let name = "n".repeat(len);
+                let mut out = [0u8; 512];
+                let iv = Iv::from_random_bytes([len as u8; 16]);
+                let cookie = codec
+                    .encode(&name, &payload, securecookie_fuzz::NOW - 1, iv, &mut out)
+                    .unwrap();
+                write(
+                    target,
+                    &format!("long-k{k}-n{len}"),
+                    &framed(&name, cookie.as_bytes()),
+                );
+                if len == 1024 {
+                    for over in [1025, securecookie_fuzz::MAX_FUZZ_NAME_LEN] {
+                        write(
+                            target,
+                            &format!("long-k{k}-n{over}"),
+                            &framed(&"n".repeat(over), cookie.as_bytes()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `roundtrip` inputs whose names are long: around the HMAC block, just
+/// under, at and over the 1,024-byte limit (the harness crashed there),
+/// found by trying pseudo-random inputs (arbitrary's layout has no
+/// inverse).
+fn roundtrip_long_names() {
+    use arbitrary::{Arbitrary, Unstructured};
+    let bands = [(59, 70), (1000, 1023), (1024, 1024), (1025, 1100)];
+    let mut found = [0usize; 4];
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..2_000_000 {
+        if found.iter().all(|&n| n >= 2) {
+            break;
+        }
+        // Mostly name characters, so that the name unit is a token.
+        let len = 180 + (next() % 120) as usize;
+        let data: Vec<u8> = (0..len)
+            .map(|_| match next() % 8 {
+                0 => next() as u8,
+                _ => b'a' + (next() % 4) as u8,
+            })
+            .collect();
+        let Ok(input) = securecookie_fuzz::RoundtripInput::arbitrary(&mut Unstructured::new(&data))
+        else {
+            continue;
+        };
+        let name = securecookie_fuzz::name_of(&input.name, input.name_len);
+        let tokenish = name.bytes().all(|c| c.is_ascii_lowercase());
+        for (i, &(lo, hi)) in bands.iter().enumerate() {
+            if tokenish && (lo..=hi).contains(&name.len()) && found[i] < 2 {
+                write("roundtrip", &format!("long-n{}", name.len()), &data);
+                found[i] += 1;
+            }
+        }
+    }
+    assert!(found.iter().all(|&n| n >= 1), "bands found: {found:?}");
 }

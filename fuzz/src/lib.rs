@@ -1,8 +1,12 @@
 //! What the fuzz targets share: the fixed key pairs the decode targets use
 //! (the keys of the Go vectors in tests/vectors/, so those vectors seed the
-//! corpus with cookies that verify), the input split, and the re-encoding
-//! oracle.
+//! corpus with cookies that verify), the input split, the independent rules
+//! (`rules.rs`) and the re-encoding oracle.
 
+mod rules;
+pub use rules::{MAX_FUZZ_NAME_LEN, MAX_NAME_LEN, is_token, name_header, split_name, time_verdict};
+
+use arbitrary::Arbitrary;
 use base64::Engine;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use securecookie::{Codec, Decoded, Error, Format, Iv, Keys};
@@ -50,21 +54,40 @@ pub fn codecs(format: Format) -> Vec<Codec> {
         .collect()
 }
 
-/// Splits a fuzz input into a cookie name and cookie bytes: the first byte
-/// is the name's length (mod 32). `None` when the name is not UTF-8.
-pub fn split_name(data: &[u8]) -> Option<(&str, &[u8])> {
-    let (&n, rest) = data.split_first()?;
-    let n = usize::from(n % 32).min(rest.len());
-    let (name, cookie) = rest.split_at(n);
-    Some((std::str::from_utf8(name).ok()?, cookie))
+/// The `roundtrip` target's input (here so that `make_seeds` can find
+/// inputs with long names).
+#[derive(Arbitrary, Debug)]
+pub struct RoundtripInput {
+    pub payload: Vec<u8>,
+    /// Repeated up to `name_len` bytes (mod 1,101), so that long names
+    /// cost the fuzzer a few bytes, not a thousand.
+    pub name: String,
+    pub name_len: u16,
+    pub timestamp: u64,
+    pub iv: [u8; 16],
+    pub hash_key: [u8; 64],
+    /// 0: 32 bytes; 1: 64 bytes; 2: a legacy key of 1 to 31 bytes.
+    pub hash_kind: u8,
+    pub block_key: [u8; 32],
+    /// 0: signed only; 1, 2, 3: AES-128, -192, -256.
+    pub cipher: u8,
+    pub gorilla: bool,
+    /// The decoder's clock, as an offset from the timestamp.
+    pub offset: i64,
+    pub max_age: u64,
+    pub min_age: u64,
+    pub skew: u64,
 }
 
-/// An RFC 6265 token, written independently of the crate's check.
-pub fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&c))
+/// `unit` repeated while it fits in `len % (MAX_FUZZ_NAME_LEN + 1)` bytes
+/// (at least once): names of 0 to 1,100 bytes, any UTF-8 in them.
+pub fn name_of(unit: &str, len: u16) -> String {
+    let target = usize::from(len) % (MAX_FUZZ_NAME_LEN + 1);
+    let mut name = String::from(unit);
+    while !unit.is_empty() && name.len() + unit.len() <= target {
+        name.push_str(unit);
+    }
+    name
 }
 
 /// The errors `decode` is documented to return.

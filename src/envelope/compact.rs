@@ -21,8 +21,6 @@
 //! tag inputs apart from the gorilla envelope's, which always start with a
 //! token character.
 
-use hmac::Mac;
-
 use crate::b64;
 use crate::envelope::{Ages, decrypt};
 use crate::error::Error;
@@ -122,7 +120,7 @@ pub(crate) fn encode(
         mac.update(&out[start..tag_at]);
         mac
     };
-    out[tag_at..len].copy_from_slice(&mac.finalize().into_bytes());
+    out[tag_at..len].copy_from_slice(&mac.finalize());
     b64::encode_in_place(out, start, raw, false)
 }
 
@@ -132,7 +130,7 @@ const SHORT_NAME: usize = 59;
 // Inlined: returning the keyed state (a few hundred bytes) by value would
 // copy it on every cookie.
 #[inline(always)]
-fn tag_state(keys: &Keys, name: &str) -> crate::keys::HmacSha256 {
+fn tag_state(keys: &Keys, name: &str) -> crate::mac::Mac {
     // `"sc1" || pair fingerprint` is already in the state.
     let mut mac = keys.compact_mac();
     // Names are at most 1024 bytes; `Codec` has checked they are tokens.
@@ -183,7 +181,7 @@ pub(crate) fn verify(keys: &Keys, name: &str, raw: &[u8]) -> Result<(), Error> {
     let (signed, tag) = raw.split_at(raw.len() - TAG_LEN);
     let mut mac = tag_state(keys, name);
     mac.update(signed);
-    mac.verify_slice(tag).map_err(|_| Error::MacMismatch)
+    mac.verify(tag)
 }
 
 /// After [`verify`]: checks the time and decrypts in place, returning the
@@ -230,7 +228,7 @@ mod tests {
             assert_eq!(verify(&keys, name, &raw[..m]), Ok(()), "{len}");
             let mut expected = tag_state(&keys, name);
             expected.update(&raw[..m - TAG_LEN]);
-            assert_eq!(&expected.finalize().into_bytes()[..], &raw[m - TAG_LEN..m]);
+            assert_eq!(&expected.finalize()[..], &raw[m - TAG_LEN..m]);
         }
     }
 
@@ -240,6 +238,7 @@ mod tests {
         let name = [b'n'; 300];
         for len in [1, SHORT_NAME - 1, SHORT_NAME, SHORT_NAME + 1, 300] {
             let name = core::str::from_utf8(&name[..len]).unwrap();
+            use hmac::Mac as _;
             let mut expected =
                 <crate::keys::HmacSha256 as hmac::KeyInit>::new_from_slice(&[7; 32]).unwrap();
             expected.update(TAG_CONTEXT);
@@ -247,8 +246,8 @@ mod tests {
             expected.update(&(len as u16).to_be_bytes());
             expected.update(name.as_bytes());
             assert_eq!(
-                tag_state(&keys, name).finalize().into_bytes(),
-                expected.finalize().into_bytes(),
+                tag_state(&keys, name).finalize(),
+                <[u8; TAG_LEN]>::from(expected.finalize().into_bytes()),
                 "{len}"
             );
         }

@@ -19,8 +19,6 @@
 //! trailing bits); the timestamp must be plain digits (Go's `ParseInt` also
 //! takes a sign).
 
-use hmac::Mac;
-
 use crate::b64;
 use crate::envelope::{Ages, decrypt};
 use crate::error::Error;
@@ -112,9 +110,11 @@ fn write_timestamp(mut ts: u64, out: &mut [u8]) {
 }
 
 /// Parses plain decimal digits into a `u64`, rejecting signs, spaces,
-/// emptiness and overflow.
+/// emptiness, leading zeros and overflow. Go never writes a leading zero
+/// (nor do we): refusing them keeps one spelling per cookie, even for a
+/// key holder (Go's `ParseInt` takes `01800000000`, and 3,000 zeros).
 fn parse_timestamp(text: &[u8]) -> Option<u64> {
-    if text.is_empty() {
+    if let [] | [b'0', _, ..] = text {
         return None;
     }
     let mut ts: u64 = 0;
@@ -170,7 +170,7 @@ pub(crate) fn encode(
     mac.update(b"|");
     mac.update(&out[start..mac_at]);
     out[mac_at] = b'|';
-    out[mac_at + 1..len].copy_from_slice(&mac.finalize().into_bytes());
+    out[mac_at + 1..len].copy_from_slice(&mac.finalize());
     b64::encode_in_place(out, start, raw, true)
 }
 
@@ -225,7 +225,7 @@ pub(crate) fn verify(keys: &Keys, name: &str, raw: &[u8]) -> Result<(), Error> {
     mac.update(name.as_bytes());
     mac.update(b"|");
     mac.update(&raw[..second]);
-    mac.verify_slice(tag).map_err(|_| Error::MacMismatch)
+    mac.verify(tag)
 }
 
 /// After [`verify`]: parses and checks the time, undoes the inner base64
@@ -303,8 +303,68 @@ mod tests {
             b" 1",
             b"1a",
             b"18446744073709551616",
+            b"00",
+            b"01",
+            b"01800000000",
+            b"018446744073709551615",
         ] {
             assert_eq!(parse_timestamp(bad), None);
+        }
+        assert_eq!(parse_timestamp(&[b'0'; 3000]), None);
+        assert_eq!(parse_timestamp(b"0"), Some(0));
+        assert_eq!(parse_timestamp(b"10"), Some(10));
+    }
+
+    /// A cookie that a key holder wrote with a leading zero in its
+    /// timestamp verifies but is refused: one spelling per cookie.
+    #[test]
+    fn leading_zero_timestamp_is_refused_after_the_mac() {
+        let keys = Keys::new(&[7; 32], None).unwrap();
+        let ages = Ages {
+            max_age: 0,
+            min_age: 0,
+            max_skew: None,
+        };
+        for (ts, ok) in [
+            (&b"1800000000"[..], true),
+            (b"01800000000", false),
+            (b"0", true),
+        ] {
+            // ts "|" base64("x") "|" mac
+            let mut raw = heapless::Vec::<u8, 64>::new();
+            raw.extend_from_slice(ts).unwrap();
+            raw.extend_from_slice(b"|eA==").unwrap();
+            let mut mac = keys.mac();
+            mac.update(b"s|");
+            mac.update(&raw);
+            raw.push(b'|').unwrap();
+            raw.extend_from_slice(&mac.finalize()).unwrap();
+            assert_eq!(verify(&keys, "s", &raw), Ok(()));
+            let got = finish(&keys, &mut raw, 1_800_000_000, ages);
+            if ok {
+                assert_eq!(got.map(|(p, _)| p == b"x"), Ok(true));
+            } else {
+                assert_eq!(got.unwrap_err(), Error::InvalidTimestamp);
+            }
+        }
+    }
+
+    /// Below the overhead nothing fits (0); at and above it, the largest
+    /// payload that fits, exactly.
+    #[test]
+    fn max_payload_len_is_exact_at_every_length() {
+        for ts in [0, 1_800_000_000, u64::MAX] {
+            for encrypted in [false, true] {
+                for max in 0..300 {
+                    let m = max_payload_len(max, encrypted, ts);
+                    if encoded_len(0, encrypted, ts) > max {
+                        assert_eq!(m, 0, "{max}");
+                    } else {
+                        assert!(encoded_len(m, encrypted, ts) <= max, "{max}");
+                        assert!(encoded_len(m + 1, encrypted, ts) > max, "{max}");
+                    }
+                }
+            }
         }
     }
 }

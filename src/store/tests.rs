@@ -232,6 +232,121 @@ fn duplicate_cookies_are_each_tried() {
     );
 }
 
+/// Bounded work: the first `MAX_SAME_NAME` cookies of the name are tried,
+/// the rest ignored. A valid cookie right at the limit is found; one place
+/// later it is not, and the error is the first forgery's.
+#[test]
+fn at_most_max_same_name_cookies_are_tried() {
+    let store = make::<String>(CookieConfig::default());
+    let line = store.save_at(&user_session(), NOW, iv()).unwrap();
+    let good = pair(&line);
+    let header_with_good_at = |place: usize| {
+        let mut h = std::vec::Vec::new();
+        for i in 1..place {
+            h.push(format!("other{i}=1; my-app=AAAA{i:04}"));
+        }
+        h.push(good.to_string());
+        h.join("; ")
+    };
+    let at_limit = header_with_good_at(crate::header::MAX_SAME_NAME);
+    assert_eq!(store.get_at(&at_limit, "my-app", NOW), Ok(user_session()));
+    let past = header_with_good_at(crate::header::MAX_SAME_NAME + 1);
+    assert_eq!(store.get_at(&past, "my-app", NOW), Err(Error::Malformed));
+}
+
+/// Cookie tossing: a sibling subdomain plants a valid cookie of the
+/// session's name (the attacker's own session) that the browser sends
+/// first. The first valid cookie wins, so it is the attacker's: the store
+/// cannot tell, which is why session cookies should be `__Host-` (no other
+/// host can set one) and why the store refuses to write one that breaks
+/// the prefix's rules.
+#[test]
+fn a_planted_cookie_wins_unless_the_name_is_host_prefixed() {
+    let store = make::<String>(CookieConfig::default());
+    let mut attacker = Session::new("my-app");
+    attacker.set("user-id", "attacker".to_string());
+    let planted = store.save_at(&attacker, NOW, iv()).unwrap();
+    let victim = store.save_at(&user_session(), NOW, iv()).unwrap();
+    let header = format!("{}; {}", pair(&planted), pair(&victim));
+    assert_eq!(store.get_at(&header, "my-app", NOW), Ok(attacker));
+
+    // A planted cookie would need `Domain` (or a host of its own), which
+    // a `__Host-` cookie may not have: the store refuses to write one...
+    let shared = make::<String>(CookieConfig {
+        domain: Some("example.com".to_string()),
+        ..CookieConfig::default()
+    });
+    let mut host = Session::new("__Host-my-app");
+    host.set("user-id", "a1b2c3".to_string());
+    let domain = Err(Error::InvalidAttribute { name: "Domain" });
+    assert_eq!(shared.save_at(&host, NOW, iv()), domain);
+    assert_eq!(shared.destroy("__Host-my-app"), domain);
+    // ... and writes the one a browser accepts.
+    let line = store.save_at(&host, NOW, iv()).unwrap();
+    assert!(line.starts_with("__Host-my-app="));
+    assert!(line.contains("; Path=/;") && line.contains("; Secure") && !line.contains("Domain"));
+}
+
+#[test]
+fn prefixed_names_follow_their_rules() {
+    let config = |secure: bool, path: Option<&str>, domain: Option<&str>| CookieConfig {
+        secure,
+        path: path.map(str::to_string),
+        domain: domain.map(str::to_string),
+        ..CookieConfig::default()
+    };
+    let attr = |name| Err(Error::InvalidAttribute { name });
+    let ok = config(true, Some("/"), None);
+    for name in [
+        "__Host-s",
+        "__host-s",
+        "__HOST-s",
+        "__Secure-s",
+        "__secure-s",
+        "s",
+        "_Host-s",
+        "__Host",
+    ] {
+        assert_eq!(ok.check_name(name), Ok(()), "{name}");
+    }
+    for name in ["__Host-s", "__hOsT-s", "__Secure-s", "__SECURE-s"] {
+        assert_eq!(
+            config(false, Some("/"), None).check_name(name),
+            attr("Secure"),
+            "{name}"
+        );
+    }
+    // `__Secure-` asks nothing more; `__Host-` wants `Path=/`, no `Domain`.
+    let sub = config(true, Some("/app"), Some("example.com"));
+    assert_eq!(sub.check_name("__Secure-s"), Ok(()));
+    assert_eq!(sub.check_name("__Host-s"), attr("Path"));
+    assert_eq!(
+        config(true, None, None).check_name("__Host-s"),
+        attr("Path")
+    );
+    assert_eq!(
+        config(true, Some("/"), Some("example.com")).check_name("__Host-s"),
+        attr("Domain")
+    );
+    // Unprefixed names are free.
+    assert_eq!(
+        config(false, None, Some("example.com")).check_name("session"),
+        Ok(())
+    );
+    // The store applies it on save and destroy.
+    let plain = make::<String>(CookieConfig::debug());
+    let mut s = Session::<String>::new("__Secure-s");
+    s.set("k", "v".to_string());
+    assert_eq!(
+        plain.save_at(&s, NOW, iv()).unwrap_err(),
+        Error::InvalidAttribute { name: "Secure" }
+    );
+    assert_eq!(
+        plain.destroy("__Secure-s").unwrap_err(),
+        Error::InvalidAttribute { name: "Secure" }
+    );
+}
+
 #[test]
 fn too_long_cookies_are_refused_on_save() {
     let store = make::<String>(CookieConfig::default());
@@ -288,7 +403,7 @@ fn max_age_follows_config_or_is_set_apart() {
         max_age: None,
         ..CookieConfig::default()
     });
-    assert_eq!(session_cookie.codecs()[0].get_max_age(), DEFAULT_MAX_AGE);
+    assert_eq!(session_cookie.codecs()[0].get_max_age(), 30 * 24 * 60 * 60);
 }
 
 #[test]

@@ -11,29 +11,28 @@ use std::sync::OnceLock;
 pub const GOPATH: &str = "/usr/share/gocode";
 pub const GORILLA: &str = "/usr/share/gocode/src/github.com/gorilla/securecookie";
 
-/// Skips (or, with SECURECOOKIE_REQUIRE_GO=1, fails) when Go or the gorilla
-/// package is missing; otherwise builds the Go program (once for all the
-/// tests, which run in parallel) and returns its path.
-pub fn go_program() -> Option<PathBuf> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
+/// The message of every test that needs Go: such tests are `#[ignore]`d
+/// with it, so that `cargo test` reports them as not run (never as passed);
+/// `.ci/run` installs Go (`.ci/go`) and runs them with `--ignored`.
+const NEEDS_GO: &str = "needs Go and golang-github-gorilla-securecookie-dev (.ci/go installs them); run with --include-ignored";
+
+/// Builds the Go program (once for all the tests, which run in parallel)
+/// and returns its path. Fails when Go or the gorilla package is missing:
+/// a test that calls this was asked to run, so it must not pass silently.
+pub fn go_program() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(build_go_program).clone()
 }
 
-fn build_go_program() -> Option<PathBuf> {
-    let required = std::env::var_os("SECURECOOKIE_REQUIRE_GO").is_some_and(|v| v == "1");
-    let skip = |why: &str| {
-        assert!(!required, "SECURECOOKIE_REQUIRE_GO=1 but {why}");
-        println!("skipped: {why}");
-        eprintln!("skipped: {why}");
-        None
-    };
+fn build_go_program() -> PathBuf {
     let version = match Command::new("go").arg("version").output() {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        _ => return skip("go not installed"),
+        _ => panic!("go is not installed: {NEEDS_GO}"),
     };
-    if !Path::new(GORILLA).is_dir() {
-        return skip("golang-github-gorilla-securecookie-dev not installed");
-    }
+    assert!(
+        Path::new(GORILLA).is_dir(),
+        "{GORILLA} is missing: {NEEDS_GO}"
+    );
     println!("{}", version.trim());
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     // One binary per test crate: cargo may run them side by side.
@@ -58,7 +57,7 @@ fn build_go_program() -> Option<PathBuf> {
         "go build failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Some(bin)
+    bin
 }
 
 /// Sends one request to the Go program, returns its reply.

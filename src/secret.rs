@@ -1,0 +1,761 @@
+//! One master secret instead of a key pair: HKDF-SHA256 derives the hash
+//! key and the block key, and [`Secret`] reads secrets from hex or base64
+//! text (and, with `std`, from an environment variable).
+//!
+//! # The derivation (frozen: other languages reproduce it)
+//!
+//! Plain HKDF-SHA256 (RFC 5869), with a fixed salt and one label per key:
+//!
+//! ```text
+//! PRK       = HKDF-Extract(salt = "securecookie/v1", IKM = secret)
+//! hash key  = HKDF-Expand(PRK, info = "securecookie/v1 hash key",  L = 32)
+//! block key = HKDF-Expand(PRK, info = "securecookie/v1 block key", L = 32)
+//! ```
+//!
+//! The block key makes AES-256. The secret must be at least 32 bytes
+//! ([`MIN_SECRET_LEN`]); it should be random, not a password: HKDF spreads
+//! entropy, it does not stretch it. Python, with the standard library only:
+//!
+//! ```python
+//! import hmac, hashlib
+//! def derive(secret: bytes):
+//!     prk = hmac.new(b"securecookie/v1", secret, hashlib.sha256).digest()
+//!     key = lambda label: hmac.new(prk, label + b"\x01", hashlib.sha256).digest()
+//!     return key(b"securecookie/v1 hash key"), key(b"securecookie/v1 block key")
+//! ```
+//!
+//! Go: `hkdf.Key(sha256.New, secret, []byte("securecookie/v1"),
+//! "securecookie/v1 hash key", 32)` (Go 1.24's `crypto/hkdf`; or
+//! `golang.org/x/crypto/hkdf`), and the same for the block key; then
+//! `securecookie.New(hashKey, blockKey)`. `securecookie keygen --go`
+//! prints the pair as hex. `tests/secret.rs` pins the derivation with
+//! vectors.
+//!
+//! # Rotation
+//!
+//! Give a [`CookieStore`](crate::CookieStore) (or a [`Codecs`](crate::Codecs)
+//! list) the keys of several secrets, **newest first**: cookies are written
+//! with the first and read with any.
+//!
+//! ```
+//! # #[cfg(feature = "std")] {
+//! use securecookie::{CookieConfig, CookieStore, Keys, Secret};
+//!
+//! // SESSION_SECRET="<new> <old>", newest first: write with new, read both.
+//! let secrets = Secret::parse_list(
+//!     "hex:4242424242424242424242424242424242424242424242424242424242424242 \
+//!      base64:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+//! )?;
+//! let store: CookieStore<String> =
+//!     CookieStore::new(CookieConfig::default(), secrets.iter().map(Secret::keys))?;
+//! # let _ = store;
+//! # }
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
+//! # Wiped on drop
+//!
+//! [`Secret`] and [`KeyPair`] overwrite their bytes when dropped, and so do
+//! the key schedules inside [`Keys`] (the `zeroize` support of
+//! the RustCrypto `aes`, `hmac`, `sha2` and `ctr` crates).
+
+use core::fmt;
+
+use hmac::digest::zeroize::Zeroize;
+use hmac::{KeyInit, Mac};
+
+use crate::error::Error;
+use crate::keys::{HmacSha256, Keys};
+
+/// The shortest master secret accepted: 32 bytes (256 bits).
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// The longest secret a [`Secret`] holds: 64 bytes. ([`Keys::derive`] takes
+/// longer ones.)
+pub const MAX_SECRET_LEN: usize = 64;
+
+/// HKDF's salt for the key derivation.
+pub const SALT: &[u8] = b"securecookie/v1";
+/// HKDF's `info` label of the hash key.
+pub const HASH_KEY_LABEL: &[u8] = b"securecookie/v1 hash key";
+/// HKDF's `info` label of the block key.
+pub const BLOCK_KEY_LABEL: &[u8] = b"securecookie/v1 block key";
+
+/// HMAC-SHA256 under `key` (any length works for HMAC).
+fn keyed(key: &[u8]) -> HmacSha256 {
+    match <HmacSha256 as KeyInit>::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    }
+}
+
+/// HKDF-SHA256 (RFC 5869): extract with `salt`, expand with `info` into `L`
+/// bytes (at most 255 × 32 = 8160, checked at compile time).
+///
+/// Exposed so that the derivation can be checked against RFC 5869's
+/// vectors (`tests/secret.rs`); for keys use [`Keys::derive`]. The caller
+/// owns the output: wipe it when it is key material.
+///
+/// ```
+/// let okm: [u8; 42] = securecookie::secret::hkdf_sha256(b"salt", b"input", b"label");
+/// # let _ = okm;
+/// ```
+pub fn hkdf_sha256<const L: usize>(salt: &[u8], ikm: &[u8], info: &[u8]) -> [u8; L] {
+    const { assert!(L <= 255 * 32, "HKDF-SHA256 gives at most 8160 bytes") };
+    let mut extract = keyed(salt);
+    extract.update(ikm);
+    let mut prk: [u8; 32] = extract.finalize().into_bytes().into();
+    let expand = keyed(&prk);
+    prk.zeroize();
+    let mut okm = [0u8; L];
+    let mut t = [0u8; 32];
+    for (i, chunk) in okm.chunks_mut(32).enumerate() {
+        let mut m = expand.clone();
+        if i > 0 {
+            m.update(&t);
+        }
+        m.update(info);
+        // i < 255: the compile-time bound above.
+        m.update(&[i as u8 + 1]);
+        t = m.finalize().into_bytes().into();
+        chunk.copy_from_slice(&t[..chunk.len()]);
+    }
+    t.zeroize();
+    okm
+}
+
+/// The hash key and block key derived from one secret, as bytes: for
+/// another service or language that wants raw keys (Go's
+/// `securecookie.New(hashKey, blockKey)`). Wiped on drop; `Debug` shows no
+/// bytes.
+pub struct KeyPair {
+    hash_key: [u8; 32],
+    block_key: [u8; 32],
+}
+
+impl KeyPair {
+    /// Derives the pair from `secret` (see the [module docs](self)).
+    ///
+    /// # Errors
+    /// [`Error::SecretLength`] when `secret` is shorter than
+    /// [`MIN_SECRET_LEN`].
+    pub fn derive(secret: &[u8]) -> Result<Self, Error> {
+        if secret.len() < MIN_SECRET_LEN {
+            return Err(Error::SecretLength { len: secret.len() });
+        }
+        Ok(KeyPair {
+            hash_key: hkdf_sha256(SALT, secret, HASH_KEY_LABEL),
+            block_key: hkdf_sha256(SALT, secret, BLOCK_KEY_LABEL),
+        })
+    }
+
+    /// The 32-byte HMAC-SHA256 key.
+    pub fn hash_key(&self) -> &[u8; 32] {
+        &self.hash_key
+    }
+
+    /// The 32-byte AES-256 key.
+    pub fn block_key(&self) -> &[u8; 32] {
+        &self.block_key
+    }
+
+    /// The encrypting [`Keys`] (AES-256-CTR + HMAC-SHA256).
+    #[cfg(feature = "aes256")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "aes256")))]
+    pub fn keys(&self) -> Keys {
+        match Keys::new(&self.hash_key, Some(&self.block_key)) {
+            Ok(keys) => keys,
+            Err(_) => unreachable!("32-byte keys are valid"),
+        }
+    }
+}
+
+impl Drop for KeyPair {
+    fn drop(&mut self) {
+        self.hash_key.zeroize();
+        self.block_key.zeroize();
+    }
+}
+
+impl fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyPair { .. }")
+    }
+}
+
+impl Keys {
+    /// Encrypting keys (AES-256-CTR + HMAC-SHA256) derived from one master
+    /// secret of at least 32 random bytes, with HKDF-SHA256 and the labels
+    /// of the [`secret`](crate::secret) module, so that any service holding
+    /// the same secret, in any language, gets the same keys.
+    ///
+    /// ```
+    /// use securecookie::{Codec, Keys};
+    ///
+    /// let keys = Keys::derive(&[0x42; 32])?;
+    /// assert_eq!(keys.aes_bits(), Some(256));
+    /// assert_eq!(Keys::derive(&[0x42; 16]).unwrap_err(),
+    ///            securecookie::Error::SecretLength { len: 16 });
+    /// # Ok::<(), securecookie::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::SecretLength`] when `secret` is shorter than
+    /// [`MIN_SECRET_LEN`]; [`Error::AesNotLinked`] in a build without the
+    /// `aes256` feature.
+    pub fn derive(secret: &[u8]) -> Result<Keys, Error> {
+        let pair = KeyPair::derive(secret)?;
+        Keys::new(pair.hash_key(), Some(pair.block_key()))
+    }
+}
+
+/// Why a secret's text was refused. Never contains the secret's characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecretError {
+    /// The text is empty (or only whitespace).
+    Empty,
+    /// Hex text with an odd number of digits.
+    OddHexDigits {
+        /// How many digits there are.
+        digits: usize,
+    },
+    /// A character that the text's encoding does not allow.
+    InvalidCharacter {
+        /// Its position (0-based, in characters, after the prefix).
+        at: usize,
+        /// The encoding the text was read as.
+        encoding: &'static str,
+    },
+    /// Base64 text whose length or `=` padding is impossible.
+    Base64Length {
+        /// The length in characters.
+        chars: usize,
+    },
+    /// Fewer than [`MIN_SECRET_LEN`] bytes.
+    TooShort {
+        /// How many bytes the text holds.
+        len: usize,
+    },
+    /// More than [`MAX_SECRET_LEN`] bytes.
+    TooLong {
+        /// How many bytes the text holds.
+        len: usize,
+    },
+    /// The environment variable is not set (only from `Secret::from_env`).
+    NotSet,
+    /// The environment variable is not valid Unicode.
+    NotUnicode,
+}
+
+impl fmt::Display for SecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            SecretError::Empty => f.write_str("the secret is empty"),
+            SecretError::OddHexDigits { digits } => {
+                write!(
+                    f,
+                    "{digits} hex digits: two digits make a byte, so the count must be even"
+                )
+            }
+            SecretError::InvalidCharacter { at, encoding } => {
+                write!(f, "character {} is not {encoding}", at + 1)
+            }
+            SecretError::Base64Length { chars } => write!(
+                f,
+                "{chars} base64 characters: no byte string has that length (a character missing or too many `=`?)"
+            ),
+            SecretError::TooShort { len } => write!(
+                f,
+                "the secret is {len} bytes, at least {MIN_SECRET_LEN} are needed \
+                 (64 hex digits; `securecookie keygen` makes one)"
+            ),
+            SecretError::TooLong { len } => {
+                write!(
+                    f,
+                    "the secret is {len} bytes, at most {MAX_SECRET_LEN} are accepted"
+                )
+            }
+            SecretError::NotSet => f.write_str("not set"),
+            SecretError::NotUnicode => f.write_str("not valid Unicode"),
+        }
+    }
+}
+
+impl core::error::Error for SecretError {}
+
+/// A master secret of 32 to 64 bytes, read from hex or base64 text. Its
+/// bytes are wiped on drop and never shown by `Debug`.
+///
+/// Text is read as:
+/// - `hex:…` or `base64:…`: that encoding, as the prefix says;
+/// - otherwise hex when every character is a hex digit, else base64
+///   (standard `+/` or URL-safe `-_` alphabet, `=` padding optional).
+///
+/// Surrounding whitespace is ignored. Nothing else is guessed: a bad
+/// character, an odd digit count or a short secret is an error, never a
+/// fallback.
+///
+/// ```
+/// use securecookie::secret::{Secret, SecretError};
+///
+/// let s = Secret::parse("  6ad2d4ac55f2b30b21f3ba5c17e1c0f7a5e9b2d6c8f4a1e3b5d7c9e0f2a4b6c8\n")?;
+/// assert_eq!(s.len(), 32);
+/// let b = Secret::parse("base64:atLUrFXyswsh87pcF+HA96XpstbI9KHjtdfJ4PKktsg=")?;
+/// assert_eq!(s.keys().key_id(), b.keys().key_id()); // the same 32 bytes
+///
+/// assert_eq!(Secret::parse("abc").unwrap_err(), SecretError::OddHexDigits { digits: 3 });
+/// assert_eq!(Secret::parse("00ff").unwrap_err(), SecretError::TooShort { len: 2 });
+/// # Ok::<(), SecretError>(())
+/// ```
+#[derive(Clone)]
+pub struct Secret {
+    bytes: [u8; MAX_SECRET_LEN],
+    len: usize,
+}
+
+impl Secret {
+    /// A secret from raw bytes.
+    ///
+    /// # Errors
+    /// [`SecretError::TooShort`], [`SecretError::TooLong`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SecretError> {
+        let len = bytes.len();
+        if len < MIN_SECRET_LEN {
+            return Err(SecretError::TooShort { len });
+        }
+        if len > MAX_SECRET_LEN {
+            return Err(SecretError::TooLong { len });
+        }
+        let mut s = Secret {
+            bytes: [0; MAX_SECRET_LEN],
+            len,
+        };
+        s.bytes[..len].copy_from_slice(bytes);
+        Ok(s)
+    }
+
+    /// Reads hex or base64 text (see the type's docs for the rules).
+    ///
+    /// # Errors
+    /// Every [`SecretError`] but `NotSet` and `NotUnicode`.
+    pub fn parse(text: &str) -> Result<Self, SecretError> {
+        let text = text.trim();
+        let (body, hex) = if let Some(rest) = text.strip_prefix("hex:") {
+            (rest, true)
+        } else if let Some(rest) = text.strip_prefix("base64:") {
+            (rest, false)
+        } else {
+            (text, text.bytes().all(|c| c.is_ascii_hexdigit()))
+        };
+        if body.is_empty() {
+            return Err(SecretError::Empty);
+        }
+        let mut buf = [0u8; MAX_SECRET_LEN + 3];
+        let result = if hex {
+            decode_hex(body.as_bytes(), &mut buf)
+        } else {
+            decode_base64(body.as_bytes(), &mut buf)
+        }
+        .and_then(|n| Secret::from_bytes(&buf[..n]));
+        buf.zeroize();
+        result
+    }
+
+    /// A fresh random secret of 32 bytes from the operating system.
+    ///
+    /// # Errors
+    /// [`Error::Random`] when the OS has no randomness to give.
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn generate() -> Result<Self, Error> {
+        let mut bytes = [0u8; MAX_SECRET_LEN];
+        getrandom::fill(&mut bytes[..MIN_SECRET_LEN]).map_err(|_| Error::Random)?;
+        Ok(Secret {
+            bytes,
+            len: MIN_SECRET_LEN,
+        })
+    }
+
+    /// Reads the secret in the environment variable `var`.
+    ///
+    /// # Errors
+    /// [`EnvSecretError`], naming the variable: `NotSet`, `NotUnicode` or
+    /// why the text was refused.
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn from_env(var: &str) -> Result<Self, EnvSecretError> {
+        let text = env_text(var)?;
+        Secret::parse(&text).map_err(|error| EnvSecretError::new(var, None, error))
+    }
+
+    /// Reads several secrets separated by whitespace or commas, **newest
+    /// first** (the order a [`CookieStore`](crate::CookieStore) wants their
+    /// keys in).
+    ///
+    /// # Errors
+    /// [`ListError`]: which secret (1-based) and why.
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn parse_list(text: &str) -> Result<std::vec::Vec<Self>, ListError> {
+        let items = text
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty());
+        let mut out = std::vec::Vec::new();
+        for (i, item) in items.enumerate() {
+            out.push(Secret::parse(item).map_err(|error| ListError {
+                index: i + 1,
+                error,
+            })?);
+        }
+        if out.is_empty() {
+            return Err(ListError {
+                index: 1,
+                error: SecretError::Empty,
+            });
+        }
+        Ok(out)
+    }
+
+    /// [`parse_list`](Self::parse_list) on the environment variable `var`.
+    ///
+    /// # Errors
+    /// [`EnvSecretError`], naming the variable and which secret.
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn list_from_env(var: &str) -> Result<std::vec::Vec<Self>, EnvSecretError> {
+        let text = env_text(var)?;
+        Secret::parse_list(&text).map_err(|e| EnvSecretError::new(var, Some(e.index), e.error))
+    }
+
+    /// The secret's bytes, for a caller that derives or stores them itself.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// The secret's length in bytes.
+    #[allow(clippy::len_without_is_empty)] // never empty
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The derived hash and block keys as bytes (see [`KeyPair`]).
+    pub fn key_pair(&self) -> KeyPair {
+        match KeyPair::derive(self.as_bytes()) {
+            Ok(pair) => pair,
+            Err(_) => unreachable!("a Secret holds at least 32 bytes"),
+        }
+    }
+
+    /// The encrypting [`Keys`] derived from this secret
+    /// ([`Keys::derive`]).
+    #[cfg(feature = "aes256")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "aes256")))]
+    pub fn keys(&self) -> Keys {
+        self.key_pair().keys()
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret {{ len: {}, .. }}", self.len)
+    }
+}
+
+/// A raw key written as hex (Go's keys, `SESSION_HASH_KEY`), as bytes:
+/// surrounding whitespace ignored, any length but zero (the key's own
+/// checks, [`Keys::new`], come after).
+///
+/// ```
+/// use securecookie::secret::{SecretError, parse_hex_key};
+/// assert_eq!(parse_hex_key(" 00ff\n")?, [0x00, 0xff]);
+/// assert_eq!(parse_hex_key("0g").unwrap_err(),
+///            SecretError::InvalidCharacter { at: 1, encoding: "a hex digit" });
+/// # Ok::<(), SecretError>(())
+/// ```
+///
+/// # Errors
+/// [`SecretError::Empty`], [`SecretError::OddHexDigits`],
+/// [`SecretError::InvalidCharacter`].
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub fn parse_hex_key(text: &str) -> Result<std::vec::Vec<u8>, SecretError> {
+    let text = text.trim().as_bytes();
+    if text.is_empty() {
+        return Err(SecretError::Empty);
+    }
+    let mut out = std::vec![0u8; text.len() / 2];
+    decode_hex(text, &mut out)?;
+    Ok(out)
+}
+
+#[cfg(feature = "std")]
+fn env_text(var: &str) -> Result<std::string::String, EnvSecretError> {
+    std::env::var(var).map_err(|e| {
+        let error = match e {
+            std::env::VarError::NotPresent => SecretError::NotSet,
+            std::env::VarError::NotUnicode(_) => SecretError::NotUnicode,
+        };
+        EnvSecretError::new(var, None, error)
+    })
+}
+
+/// Which secret of a list was refused, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListError {
+    /// The secret's position in the list, from 1 (the newest).
+    pub index: usize,
+    /// Why it was refused.
+    pub error: SecretError,
+}
+
+impl fmt::Display for ListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "secret {}: {}", self.index, self.error)
+    }
+}
+
+impl core::error::Error for ListError {}
+
+/// A secret in an environment variable was refused: names the variable
+/// (and, in a list, which secret), never its value.
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvSecretError {
+    /// The variable's name.
+    pub var: std::string::String,
+    /// In a list, the secret's position from 1.
+    pub index: Option<usize>,
+    /// Why it was refused.
+    pub error: SecretError,
+}
+
+#[cfg(feature = "std")]
+impl EnvSecretError {
+    fn new(var: &str, index: Option<usize>, error: SecretError) -> Self {
+        EnvSecretError {
+            var: var.into(),
+            index,
+            error,
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl fmt::Display for EnvSecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index {
+            Some(i) => write!(f, "{} (secret {i}): {}", self.var, self.error),
+            None => write!(f, "{}: {}", self.var, self.error),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for EnvSecretError {}
+
+fn decode_hex(text: &[u8], out: &mut [u8]) -> Result<usize, SecretError> {
+    let digit = |at: usize| {
+        (text[at] as char)
+            .to_digit(16)
+            .map(|d| d as u8)
+            .ok_or(SecretError::InvalidCharacter {
+                at,
+                encoding: "a hex digit",
+            })
+    };
+    if let Some(at) = (0..text.len()).find(|&at| digit(at).is_err()) {
+        return Err(SecretError::InvalidCharacter {
+            at,
+            encoding: "a hex digit",
+        });
+    }
+    if !text.len().is_multiple_of(2) {
+        return Err(SecretError::OddHexDigits { digits: text.len() });
+    }
+    let len = text.len() / 2;
+    if len > out.len() {
+        return Err(SecretError::TooLong { len });
+    }
+    for (i, byte) in out[..len].iter_mut().enumerate() {
+        *byte = digit(2 * i)? << 4 | digit(2 * i + 1)?;
+    }
+    Ok(len)
+}
+
+/// Standard or URL-safe base64 (not both in one text), padding optional.
+fn decode_base64(text: &[u8], out: &mut [u8]) -> Result<usize, SecretError> {
+    const ENCODING: &str = "base64";
+    let unpadded = text.len() - text.iter().rev().take_while(|&&c| c == b'=').count();
+    let (body, pad) = text.split_at(unpadded);
+    let mut url_safe: Option<bool> = None;
+    let value = |at: usize, c: u8, url_safe: &mut Option<bool>| -> Result<u32, SecretError> {
+        let bad = SecretError::InvalidCharacter {
+            at,
+            encoding: ENCODING,
+        };
+        let (v, url) = match c {
+            b'A'..=b'Z' => (c - b'A', None),
+            b'a'..=b'z' => (c - b'a' + 26, None),
+            b'0'..=b'9' => (c - b'0' + 52, None),
+            b'+' => (62, Some(false)),
+            b'/' => (63, Some(false)),
+            b'-' => (62, Some(true)),
+            b'_' => (63, Some(true)),
+            _ => return Err(bad),
+        };
+        if let Some(url) = url {
+            // One alphabet per text: a mix is a corrupted secret.
+            if url_safe.replace(url).is_some_and(|seen| seen != url) {
+                return Err(bad);
+            }
+        }
+        Ok(u32::from(v))
+    };
+    let mut bits = 0u32;
+    let mut nbits = 0;
+    let mut len = 0;
+    for (at, &c) in body.iter().enumerate() {
+        bits = bits << 6 | value(at, c, &mut url_safe)?;
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            if len == out.len() {
+                return Err(SecretError::TooLong {
+                    len: body.len() * 3 / 4,
+                });
+            }
+            out[len] = (bits >> nbits) as u8;
+            len += 1;
+        }
+    }
+    let chars = text.len();
+    let padded_ok =
+        pad.is_empty() || (chars.is_multiple_of(4) && pad.len() == (4 - body.len() % 4) % 4);
+    if body.len() % 4 == 1 || !padded_ok {
+        return Err(SecretError::Base64Length { chars });
+    }
+    bits.zeroize();
+    Ok(len)
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_base64_agree() {
+        let hex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+        let b64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let want: std::vec::Vec<u8> = (0..32).collect();
+        for text in [
+            hex,
+            &hex.to_uppercase(),
+            &std::format!("hex:{hex}"),
+            b64,
+            b64.trim_end_matches('='),
+            &std::format!("base64:{b64}"),
+        ] {
+            assert_eq!(Secret::parse(text).unwrap().as_bytes(), &want[..], "{text}");
+        }
+        // URL-safe and standard alphabets.
+        let bytes = [0xfb_u8, 0xef, 0xbe].repeat(11);
+        assert_eq!(
+            Secret::parse(&"-".repeat(44)).unwrap().as_bytes(),
+            &bytes[..]
+        );
+        assert_eq!(
+            Secret::parse(&"+".repeat(44)).unwrap().as_bytes(),
+            &bytes[..]
+        );
+    }
+
+    #[test]
+    fn refusals_are_precise() {
+        let ok = "ab".repeat(32);
+        assert_eq!(Secret::parse(" \n").unwrap_err(), SecretError::Empty);
+        assert_eq!(Secret::parse("hex:").unwrap_err(), SecretError::Empty);
+        assert_eq!(
+            Secret::parse(&ok[..63]).unwrap_err(),
+            SecretError::OddHexDigits { digits: 63 }
+        );
+        assert_eq!(
+            Secret::parse(&std::format!("hex:{}zz", &ok[..62])).unwrap_err(),
+            SecretError::InvalidCharacter {
+                at: 62,
+                encoding: "a hex digit"
+            }
+        );
+        assert_eq!(
+            Secret::parse(&std::format!("{}+-", "Q".repeat(42))).unwrap_err(),
+            SecretError::InvalidCharacter {
+                at: 43,
+                encoding: "base64"
+            }
+        );
+        assert_eq!(
+            Secret::parse(&std::format!("{}!", "Q".repeat(43))).unwrap_err(),
+            SecretError::InvalidCharacter {
+                at: 43,
+                encoding: "base64"
+            }
+        );
+        assert_eq!(
+            Secret::parse(&"Q".repeat(45)).unwrap_err(),
+            SecretError::Base64Length { chars: 45 }
+        );
+        assert_eq!(
+            Secret::parse(&std::format!("{}===", "Q".repeat(42))).unwrap_err(),
+            SecretError::Base64Length { chars: 45 }
+        );
+        assert_eq!(
+            Secret::parse(&ok[..62]).unwrap_err(),
+            SecretError::TooShort { len: 31 }
+        );
+        assert_eq!(
+            Secret::parse(&"ab".repeat(65)).unwrap_err(),
+            SecretError::TooLong { len: 65 }
+        );
+        assert_eq!(
+            Secret::parse(&"Q".repeat(100)).unwrap_err(),
+            SecretError::TooLong { len: 75 }
+        );
+        assert!(Secret::parse(&"ab".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn nothing_secret_in_debug_or_errors() {
+        let s = Secret::parse(&"ab".repeat(32)).unwrap();
+        assert_eq!(std::format!("{s:?}"), "Secret { len: 32, .. }");
+        assert_eq!(std::format!("{:?}", s.key_pair()), "KeyPair { .. }");
+        let e = Secret::parse(&std::format!("{}!", "ab".repeat(31))).unwrap_err();
+        assert!(!std::format!("{e} {e:?}").contains("ab"));
+    }
+
+    #[test]
+    fn list_order_and_errors() {
+        let a = "aa".repeat(32);
+        let b = "bb".repeat(32);
+        let list = Secret::parse_list(&std::format!(" {a},\n{b} ")).unwrap();
+        assert_eq!(list[0].as_bytes(), &[0xaa; 32]);
+        assert_eq!(list[1].as_bytes(), &[0xbb; 32]);
+        assert_eq!(
+            Secret::parse_list(&std::format!("{a} {}", &b[..10])).unwrap_err(),
+            ListError {
+                index: 2,
+                error: SecretError::TooShort { len: 5 }
+            }
+        );
+        assert_eq!(
+            Secret::parse_list(" , ").unwrap_err().error,
+            SecretError::Empty
+        );
+    }
+}
