@@ -15,6 +15,8 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 const INVALID: u8 = 0xff;
 
+/// Each character's 6 bits, [`INVALID`] outside the alphabet. On 32-bit
+/// targets (firmware, wasm) only its ASCII half is linked: see [`sextet`].
 const DECODE: [u8; 256] = {
     let mut table = [INVALID; 256];
     let mut i = 0;
@@ -77,30 +79,26 @@ pub(crate) fn encode_in_place(buf: &mut [u8], start: usize, n: usize, padded: bo
         let w = 4 * k;
         buf[w..w + 4].copy_from_slice(&quad_chars(x));
     }
-    let r = start + 3 * full;
-    let w = 4 * full;
-    match n - 3 * full {
-        1 => {
-            let q = quad_chars(u32::from(buf[r]) << 16);
-            buf[w..w + 2].copy_from_slice(&q[..2]);
-            if padded {
-                buf[w + 2..w + 4].copy_from_slice(b"==");
-            }
+    // The last 1 or 2 bytes: one group as if zero-filled, cut to 2 or 3
+    // characters (one copy of the character code for both cases: firmware
+    // pays for each).
+    let rest = n - 3 * full;
+    if rest > 0 {
+        let (r, w) = (start + 3 * full, 4 * full);
+        let second = if rest == 2 { buf[r + 1] } else { 0 };
+        let q = quad_chars(u32::from(buf[r]) << 16 | u32::from(second) << 8);
+        buf[w..w + rest + 1].copy_from_slice(&q[..rest + 1]);
+        if padded {
+            buf[w + rest + 1..w + 4].fill(b'=');
         }
-        2 => {
-            let q = quad_chars(u32::from(buf[r]) << 16 | u32::from(buf[r + 1]) << 8);
-            buf[w..w + 3].copy_from_slice(&q[..3]);
-            if padded {
-                buf[w + 3] = b'=';
-            }
-        }
-        _ => {}
     }
     out_len
 }
 
-/// The four characters of the 24 bits in `x`.
-#[inline(always)]
+/// The four characters of the 24 bits in `x`. One copy on 32-bit targets
+/// (firmware, wasm), where flash counts more than a call.
+#[cfg_attr(target_pointer_width = "64", inline(always))]
+#[cfg_attr(not(target_pointer_width = "64"), inline(never))]
 fn quad_chars(x: u32) -> [u8; 4] {
     [
         ALPHABET[(x >> 18) as usize & 63],
@@ -181,41 +179,70 @@ fn split(len: usize, text: &[u8], padded: bool) -> Result<(usize, &[u8]), ()> {
 /// top bits are set when any character is not in the alphabet).
 #[inline(always)]
 fn quad_bits(c: [u8; 4]) -> (u32, u8) {
-    let (a, b, x, d) = (
-        DECODE[c[0] as usize],
-        DECODE[c[1] as usize],
-        DECODE[c[2] as usize],
-        DECODE[c[3] as usize],
-    );
+    let (a, b, x, d) = (sextet(c[0]), sextet(c[1]), sextet(c[2]), sextet(c[3]));
     let bits = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(x) << 6 | u32::from(d);
-    (bits, a | b | x | d)
+    (bits, a | b | x | d | non_ascii(c))
+}
+
+/// The table entry of character `c`: its 6 bits, or a value with a top bit
+/// set (one of `0xc0`) when `c` is not in the alphabet. On 32-bit targets
+/// (firmware, wasm) only the ASCII half of the table is linked (128 bytes
+/// less flash): there, [`non_ascii`] flags the other half.
+#[inline(always)]
+fn sextet(c: u8) -> u8 {
+    #[cfg(target_pointer_width = "64")]
+    return DECODE[usize::from(c)];
+    #[cfg(not(target_pointer_width = "64"))]
+    return ascii_sextet(c);
+}
+
+/// `0x80` when one of the four characters is not ASCII, where [`sextet`]
+/// looks them up in the ASCII half of the table; 0 elsewhere.
+#[inline(always)]
+fn non_ascii(c: [u8; 4]) -> u8 {
+    if cfg!(target_pointer_width = "64") {
+        0
+    } else {
+        (c[0] | c[1] | c[2] | c[3]) & 0x80
+    }
+}
+
+/// The entry of `c & 0x7f` in the ASCII half of [`DECODE`].
+#[cfg(any(test, not(target_pointer_width = "64")))]
+#[inline(always)]
+fn ascii_sextet(c: u8) -> u8 {
+    // A copy, not a view: a reference into `DECODE` would link all of it.
+    const ASCII: [u8; 128] = {
+        let mut half = [0; 128];
+        let mut i = 0;
+        while i < 128 {
+            half[i] = DECODE[i];
+            i += 1;
+        }
+        half
+    };
+    ASCII[usize::from(c & 0x7f)]
 }
 
 /// Decodes a final group of 2 or 3 characters (or none), rejecting non-zero
-/// unused bits so that the encoding is canonical.
+/// unused bits so that the encoding is canonical. The group is decoded as a
+/// whole one, filled with `A` (zero bits): one copy of the decoding code.
 fn partial(tail: &[u8]) -> Result<([u8; 2], usize), ()> {
-    match *tail {
-        [] => Ok(([0, 0], 0)),
-        [c0, c1] => {
-            let (a, b) = (DECODE[c0 as usize], DECODE[c1 as usize]);
-            if (a | b) & 0xc0 != 0 || b & 0x0f != 0 {
-                return Err(());
-            }
-            Ok(([(a << 2) | (b >> 4), 0], 1))
-        }
-        [c0, c1, c2] => {
-            let (a, b, x) = (
-                DECODE[c0 as usize],
-                DECODE[c1 as usize],
-                DECODE[c2 as usize],
-            );
-            if (a | b | x) & 0xc0 != 0 || x & 0x03 != 0 {
-                return Err(());
-            }
-            Ok(([(a << 2) | (b >> 4), (b << 4) | (x >> 2)], 2))
-        }
-        _ => Err(()),
+    let n = match tail.len() {
+        0 => return Ok(([0, 0], 0)),
+        2 => 1,
+        3 => 2,
+        _ => return Err(()),
+    };
+    let mut quad = [b'A'; 4];
+    quad[..tail.len()].copy_from_slice(tail);
+    let (x, bad) = quad_bits(quad);
+    // The bits below the `n` decoded bytes must be zero.
+    if bad & 0xc0 != 0 || x & (0x00ff_ffff >> (8 * n)) != 0 {
+        return Err(());
     }
+    let b = x.to_be_bytes();
+    Ok(([b[1], b[2]], n))
 }
 
 #[cfg(test)]
@@ -254,6 +281,20 @@ mod tests {
             buf[..padded.len()].copy_from_slice(padded.as_bytes());
             let n = decode_in_place(&mut buf, padded.len(), true).unwrap();
             assert_eq!(&buf[..n], raw);
+        }
+    }
+
+    #[test]
+    fn half_table_lookup_agrees_with_the_full_table() {
+        for c in 0..=255u8 {
+            // What the 32-bit path computes for a character.
+            let half = ascii_sextet(c) | (c & 0x80);
+            let full = DECODE[usize::from(c)];
+            if full == INVALID {
+                assert_ne!(half & 0xc0, 0, "{c:#x}");
+            } else {
+                assert_eq!(half, full, "{c:#x}");
+            }
         }
     }
 

@@ -190,7 +190,12 @@ impl Keys {
         let pair_fp = pair_fingerprint(&mac, block_key);
         #[cfg(feature = "compact")]
         let compact_mac = {
+            #[cfg(feature = "gorilla")]
             let mut m = Mac::keyed(&mac);
+            // Nothing else needs the keyed state: moved, not copied (and
+            // wiped) again.
+            #[cfg(not(feature = "gorilla"))]
+            let mut m = Mac(mac);
             m.update(crate::envelope::compact::TAG_CONTEXT);
             m.update(&pair_fp);
             m.0

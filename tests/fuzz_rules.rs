@@ -1,10 +1,12 @@
 //! The fuzz harnesses check the crate against rules written again on their
-//! own (`fuzz/src/rules.rs`). If those drift from the crate, a fuzzer
+//! own (`tests/fuzz_rules/rules.rs`, which `fuzz/src/lib.rs` includes). If those drift from the crate, a fuzzer
 //! reports a crash that is the harness's own (issue 13: `is_token` lacked
 //! the 1,024-byte cap). This compares them with the crate on the edges.
 
+// tests/fuzz_rules/rules.rs: here rather than in fuzz/ so that the
+// published package (which leaves fuzz/ out) still builds this test.
 #[allow(dead_code)]
-#[path = "../fuzz/src/rules.rs"]
+#[path = "fuzz_rules/rules.rs"]
 mod rules;
 
 use securecookie::envelope::MAX_NAME_LEN;

@@ -1,8 +1,10 @@
 //! What the fuzz targets share: the fixed key pairs the decode targets use
 //! (the keys of the Go vectors in tests/vectors/, so those vectors seed the
 //! corpus with cookies that verify), the input split, the independent rules
-//! (`rules.rs`) and the re-encoding oracle.
+//! (`tests/fuzz_rules/rules.rs`, which `tests/fuzz_rules.rs` checks against
+//! the crate) and the re-encoding oracle.
 
+#[path = "../../tests/fuzz_rules/rules.rs"]
 mod rules;
 pub use rules::{MAX_FUZZ_NAME_LEN, MAX_NAME_LEN, is_token, name_header, split_name, time_verdict};
 

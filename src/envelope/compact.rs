@@ -104,7 +104,7 @@ pub(crate) fn encode(
     }
     let tag_at = len - TAG_LEN;
     let prefix_len = 2 + name.len();
-    let mac = if prefix_len <= start {
+    let mac = if FEWER_UPDATES && prefix_len <= start {
         // The name's part of the tag input fits in the room base64 will
         // fill: write it just before the header and MAC it, header and body
         // in one update (the encoder then writes over it).
@@ -127,6 +127,11 @@ pub(crate) fn encode(
 /// Names up to this long go into the MAC in one update with the prefix.
 const SHORT_NAME: usize = 59;
 
+/// Whether to copy bytes around to save `update` calls (each has a fixed
+/// cost: worth it on a server). On 32-bit targets (firmware, wasm) the
+/// plain path alone is linked: the same tag for less flash.
+const FEWER_UPDATES: bool = cfg!(target_pointer_width = "64");
+
 // Inlined: returning the keyed state (a few hundred bytes) by value would
 // copy it on every cookie.
 #[inline(always)]
@@ -135,7 +140,7 @@ fn tag_state(keys: &Keys, name: &str) -> crate::mac::Mac {
     let mut mac = keys.compact_mac();
     // Names are at most 1024 bytes; `Codec` has checked they are tokens.
     let len = (name.len() as u16).to_be_bytes();
-    if name.len() <= SHORT_NAME {
+    if FEWER_UPDATES && name.len() <= SHORT_NAME {
         // Each `update` call has a fixed cost; one is cheaper than two.
         let mut prefix = [0u8; 2 + SHORT_NAME];
         let n = 2 + name.len();

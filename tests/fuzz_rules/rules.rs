@@ -1,6 +1,6 @@
 //! The crate's rules, written again independently of it, for the harnesses
-//! to check it against. Shared with `tests/fuzz_rules.rs` (included by
-//! path), which compares them with the crate on edge cases, so that a
+//! to check it against. Included by path into the fuzz crate
+//! (`fuzz/src/lib.rs`); its own test is `tests/fuzz_rules.rs`, which compares them with the crate on edge cases, so that a
 //! harness cannot drift from the crate and report a false crash.
 
 use securecookie::Error;
