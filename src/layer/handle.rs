@@ -163,8 +163,10 @@ impl Inner {
     }
 }
 
-/// Every cookie value called `name` in `headers`' `Cookie` headers (usually
-/// one; HTTP/2 may send one per cookie), in order.
+/// The cookie values called `name` in `headers`' `Cookie` headers (usually
+/// one; HTTP/2 may send one per cookie), in order: the first
+/// [`MAX_SAME_NAME`](crate::header::MAX_SAME_NAME) over all of them
+/// (bounded work for a request full of forgeries).
 fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     headers
         .get_all(COOKIE)
@@ -174,6 +176,7 @@ fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Ite
         // byte's cookie, which `find_all` then skips.
         .filter_map(|v| core::str::from_utf8(v.as_bytes()).ok())
         .flat_map(move |header| crate::header::find_all(header, name))
+        .take(crate::header::MAX_SAME_NAME)
 }
 
 impl LazySession {
