@@ -55,8 +55,8 @@ pub fn find_all<'h>(header: &'h str, name: &str) -> impl Iterator<Item = &'h str
 }
 
 /// The most cookies of one name that a store tries from one request (the
-/// store's `get`, and `http::get` over all of a request's `Cookie` headers);
-/// later ones are ignored, as if absent.
+/// store's `get`; `http::get` and the session layer over all of a request's
+/// `Cookie` headers); later ones are ignored, as if absent.
 ///
 /// Why 16: a browser sends one cookie per name, domain and path it matches
 /// (RFC 6265 §5.4), and a site rarely sets one name at more than a few

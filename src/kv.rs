@@ -336,7 +336,9 @@ mod tests {
     fn writer_refuses_disorder_and_overflow() {
         let mut buf = [0u8; 8];
         let mut w = KvWriter::new(&mut buf);
+        assert!(w.is_empty());
         w.push("b", b"1").unwrap();
+        assert!(!w.is_empty());
         assert_eq!(
             w.push("b", b"2"),
             Err(Error::Payload(KvError::DuplicateKey))

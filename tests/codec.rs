@@ -466,3 +466,31 @@ fn default_max_age_is_thirty_days() {
         );
     }
 }
+
+/// The accessors report what was set (the store sizes its cookies from
+/// them).
+#[test]
+fn accessors_report_the_settings() {
+    let keys = Keys::new(&HASH, None).unwrap();
+    let codec = Codec::gorilla(keys.clone());
+    assert_eq!(codec.get_max_age(), 2_592_000);
+    assert_eq!(codec.get_max_length(), 4096);
+    assert_eq!(codec.format(), Format::Gorilla);
+    let codec = codec.max_age(7).max_length(100);
+    assert_eq!((codec.get_max_age(), codec.get_max_length()), (7, 100));
+    assert_eq!(Codec::new(keys).format(), Format::Compact);
+}
+
+/// `Decoded`'s `Debug` shows the payload's length and the timestamp, not
+/// the payload.
+#[test]
+fn decoded_debug_shows_the_length_not_the_payload() {
+    let codec = Codec::new(Keys::new(&HASH, Some(&[9; 16])).unwrap());
+    let cookie = encode(&codec, "s", b"secret-token", NOW);
+    let mut buf = [0u8; 256];
+    let d = codec.decode("s", &cookie, NOW, &mut buf).unwrap();
+    assert_eq!(
+        format!("{d:?}"),
+        format!("Decoded {{ payload_len: 12, timestamp: {NOW}, index: 0 }}")
+    );
+}

@@ -20,6 +20,16 @@ use securecookie::{
 use tower::ServiceExt;
 
 const NAME: &str = "my-app";
+
+// The handle crosses `.await`s and tasks; the service is cloned per
+// request by axum: checked when this file compiles.
+const _: () = {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    let _ = shareable::<SessionHandle>;
+    let _ = shareable::<securecookie::layer::LazySession>;
+    let _ = shareable::<SessionLayer<CookieStore<String>>>;
+    let _ = shareable::<securecookie::layer::SessionService<axum::routing::Route>>;
+};
 const DAY: u64 = 24 * 60 * 60;
 
 fn keys() -> Keys {
@@ -250,6 +260,25 @@ async fn flash_values_are_read_once() {
     assert_eq!(text(empty).await, "");
     // Flash values are not entries.
     assert_eq!(text(call(&app, "/read", Some(&cookie)).await).await, "|");
+}
+
+/// Bounded work: the layer tries the first `header::MAX_SAME_NAME` cookies
+/// of its name and ignores the rest; a good cookie right at the limit is
+/// read, one place later it is not.
+#[tokio::test]
+async fn at_most_max_same_name_cookies_are_tried() {
+    let app = app(SessionLayer::new(store(), NAME));
+    let good = login(&app).await;
+    let header = |place: usize| {
+        let mut pairs = vec!["my-app=AAAAAAAA".to_string(); place - 1];
+        pairs.push(good.clone());
+        pairs.join("; ")
+    };
+    let max = securecookie::header::MAX_SAME_NAME;
+    let response = call(&app, "/read", Some(&header(max))).await;
+    assert_eq!(text(response).await, "a1b2c3|");
+    let response = call(&app, "/read", Some(&header(max + 1))).await;
+    assert_eq!(text(response).await, "|Malformed");
 }
 
 #[tokio::test]

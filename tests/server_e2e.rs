@@ -21,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use common::http::Reply;
 
+use securecookie::set_cookie::ImfFixdate;
 use securecookie::{CookieConfig, CookieStore, Iv, Keys};
 
 const HASH_HEX: &str = "0707070707070707070707070707070707070707070707070707070707070707";
@@ -121,11 +122,20 @@ fn login_welcome_logout_and_refusals() {
     assert_eq!(login.header("location"), Some("/welcome"));
     let set = login.set_cookies();
     assert_eq!(set.len(), 1);
-    assert!(set[0].starts_with("my-app="));
-    let attributes = set[0].split_once(';').unwrap().1;
-    assert!(attributes.starts_with(" Path=/; Expires="));
-    assert!(attributes.ends_with("; Max-Age=604800; HttpOnly; SameSite=Lax"));
     let login_cookie = browser.jar["my-app"].clone();
+    // The whole line: the value is random (its IV), so it is read back
+    // for its timestamp, from which `Expires` follows exactly.
+    let issued = store
+        .load_at("my-app", &login_cookie, now())
+        .unwrap()
+        .issued;
+    let expires = ImfFixdate::from_unix(issued + 604_800);
+    assert_eq!(
+        set[0],
+        format!(
+            "my-app={login_cookie}; Path=/; Expires={expires}; Max-Age=604800; HttpOnly; SameSite=Lax"
+        )
+    );
 
     // 3. Welcome: the flash notice (taken, so the cookie is re-issued
     //    without it), the panel, the logout form.

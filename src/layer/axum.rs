@@ -21,7 +21,9 @@ impl<St: Send + Sync> FromRequestParts<St> for SessionHandle {
             .get::<LazySession>()
             .cloned()
             .ok_or(SessionRejection::MissingLayer)?;
-        lazy.load().await.map_err(SessionRejection::Unavailable)
+        lazy.load(&parts.headers)
+            .await
+            .map_err(SessionRejection::Unavailable)
     }
 }
 

@@ -9,7 +9,8 @@ use std::vec::Vec;
 use core::future::Future;
 use core::pin::Pin;
 
-use ::http::HeaderValue;
+use ::http::HeaderMap;
+use ::http::header::COOKIE;
 
 use super::LayerConfig;
 use crate::error::Error;
@@ -41,6 +42,15 @@ pub(crate) trait Loader: Send + Sync {
 pub(crate) struct Shared<S> {
     pub(crate) store: Arc<S>,
     pub(crate) config: LayerConfig,
+}
+
+impl<S> Clone for Shared<S> {
+    fn clone(&self) -> Self {
+        Shared {
+            store: self.store.clone(),
+            config: self.config.clone(),
+        }
+    }
 }
 
 impl<S: SessionStore> Loader for Shared<S> {
@@ -76,7 +86,7 @@ impl<S: SessionStore> Loader for Shared<S> {
 /// # async fn handler(request: http::Request<()>) -> Result<(), securecookie::StoreError> {
 /// use securecookie::layer::LazySession;
 /// let lazy = request.extensions().get::<LazySession>().expect("SessionLayer is installed");
-/// let session = lazy.load().await?; // StoreError::Backend: answer 503
+/// let session = lazy.load(request.headers()).await?; // StoreError::Backend: answer 503
 /// let user: Option<String> = session.get("user-id");
 /// # Ok(()) }
 /// ```
@@ -111,10 +121,6 @@ pub struct SessionHandle {
 }
 
 pub(crate) struct Inner {
-    /// The request's `Cookie` headers (usually one; HTTP/2 may send one
-    /// per cookie). Clones of the request's (shared) bytes.
-    first_cookie: Option<HeaderValue>,
-    more_cookies: Vec<HeaderValue>,
     loader: Arc<dyn Loader>,
     state: Mutex<State>,
 }
@@ -139,16 +145,8 @@ pub(crate) struct State {
 }
 
 impl Inner {
-    pub(crate) fn new<'h>(
-        cookies: impl Iterator<Item = &'h HeaderValue>,
-        loader: Arc<dyn Loader>,
-    ) -> Self {
-        let mut cookies = cookies;
-        let first_cookie = cookies.next().cloned();
-        let more_cookies = cookies.cloned().collect();
+    pub(crate) fn new(loader: Arc<dyn Loader>) -> Self {
         Inner {
-            first_cookie,
-            more_cookies,
             loader,
             state: Mutex::new(State::new()),
         }
@@ -163,23 +161,28 @@ impl Inner {
     pub(crate) fn loader(&self) -> &dyn Loader {
         &*self.loader
     }
+}
 
-    /// Every cookie value called `name` in the request, in order.
-    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.first_cookie
-            .iter()
-            .chain(&self.more_cookies)
-            // Other cookies may hold non-UTF-8 bytes; ours never do, and
-            // `find_all` needs text: such a header is read up to the bad
-            // byte's cookie, which `find_all` then skips.
-            .filter_map(|v| core::str::from_utf8(v.as_bytes()).ok())
-            .flat_map(move |header| crate::header::find_all(header, name))
-    }
+/// The cookie values called `name` in `headers`' `Cookie` headers (usually
+/// one; HTTP/2 may send one per cookie), in order: the first
+/// [`MAX_SAME_NAME`](crate::header::MAX_SAME_NAME) over all of them
+/// (bounded work for a request full of forgeries).
+fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        // Other cookies may hold non-UTF-8 bytes; ours never do, and
+        // `find_all` needs text: such a header is read up to the bad
+        // byte's cookie, which `find_all` then skips.
+        .filter_map(|v| core::str::from_utf8(v.as_bytes()).ok())
+        .flat_map(move |header| crate::header::find_all(header, name))
+        .take(crate::header::MAX_SAME_NAME)
 }
 
 impl LazySession {
-    /// Reads the session from the request's cookie, once per request
-    /// (later calls and clones share the result).
+    /// Reads the session from the cookie in `headers` (the request's: the
+    /// layer takes nothing from the request until a handler asks), once per
+    /// request (later calls and clones share the result).
     ///
     /// A missing, tampered, expired, wrongly keyed or undecodable cookie
     /// gives an empty session ([`SessionHandle::rejected`] says why; the
@@ -188,7 +191,7 @@ impl LazySession {
     /// # Errors
     /// [`StoreError::Backend`] when the store does not answer (the axum
     /// extractor answers 503).
-    pub async fn load(&self) -> Result<SessionHandle, StoreError> {
+    pub async fn load(&self, headers: &HeaderMap) -> Result<SessionHandle, StoreError> {
         let handle = SessionHandle {
             inner: self.inner.clone(),
         };
@@ -198,7 +201,7 @@ impl LazySession {
         let loader = self.inner.loader();
         let config = loader.config();
         let mut outcome = Err(Error::NoCookie);
-        for value in self.inner.values(&config.name) {
+        for value in cookie_values(headers, &config.name) {
             match loader.load(value).await {
                 Ok(loaded) => {
                     outcome = Ok((loaded, value.len()));
@@ -229,9 +232,9 @@ impl LazySession {
                 state.issued = Some(loaded.issued);
                 state.cookie_len = Some(config.name.len() + 1 + len);
                 state.outdated = loaded.outdated;
-                let now = crate::random::now();
-                if let (Some(cap), Some(created)) = (config.lifetime, state.created())
-                    && now.saturating_sub(created) > cap
+                if let Some(cap) = config.lifetime
+                    && let Some(created) = state.created()
+                    && crate::random::now().saturating_sub(created) > cap
                 {
                     state.entries.clear();
                     state.rejected = Some(Error::LifetimeExceeded);

@@ -50,7 +50,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
-use ::http::header::{COOKIE, SET_COOKIE};
+use ::http::header::SET_COOKIE;
 use ::http::{HeaderValue, Request, Response, StatusCode};
 
 use handle::{Inner, Loader, Shared, State};
@@ -81,15 +81,15 @@ pub(crate) struct LayerConfig {
 /// # Ok::<(), securecookie::Error>(())
 /// ```
 pub struct SessionLayer<S> {
-    store: Arc<S>,
-    config: LayerConfig,
+    /// Built once: `layer` only clones the `Arc` (axum may call it per
+    /// request on a router that was not given its state).
+    shared: Arc<Shared<S>>,
 }
 
 impl<S> Clone for SessionLayer<S> {
     fn clone(&self) -> Self {
         SessionLayer {
-            store: self.store.clone(),
-            config: self.config.clone(),
+            shared: self.shared.clone(),
         }
     }
 }
@@ -97,7 +97,7 @@ impl<S> Clone for SessionLayer<S> {
 impl<S> core::fmt::Debug for SessionLayer<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SessionLayer")
-            .field("config", &self.config)
+            .field("config", &self.shared.config)
             .finish_non_exhaustive()
     }
 }
@@ -108,21 +108,27 @@ impl<S: SessionStore> SessionLayer<S> {
     /// modified.
     pub fn new(store: S, name: impl Into<String>) -> Self {
         SessionLayer {
-            store: Arc::new(store),
-            config: LayerConfig {
-                name: name.into(),
-                always_save: false,
-                rolling: Some(50),
-                lifetime: None,
-            },
+            shared: Arc::new(Shared {
+                store: Arc::new(store),
+                config: LayerConfig {
+                    name: name.into(),
+                    always_save: false,
+                    rolling: Some(50),
+                    lifetime: None,
+                },
+            }),
         }
+    }
+
+    fn config_mut(&mut self) -> &mut LayerConfig {
+        &mut Arc::make_mut(&mut self.shared).config
     }
 
     /// Saves every session a handler loaded, changed or not (a fresh cookie
     /// on each such request; without this, only changed sessions are saved).
     #[must_use]
     pub fn always_save(mut self, always: bool) -> Self {
-        self.config.always_save = always;
+        self.config_mut().always_save = always;
         self
     }
 
@@ -131,7 +137,7 @@ impl<S: SessionStore> SessionLayer<S> {
     /// off (then a session dies its max age after it was last saved).
     #[must_use]
     pub fn rolling(mut self, percent: Option<u8>) -> Self {
-        self.config.rolling = percent;
+        self.config_mut().rolling = percent;
         self
     }
 
@@ -141,7 +147,7 @@ impl<S: SessionStore> SessionLayer<S> {
     /// [`Error::LifetimeExceeded`].
     #[must_use]
     pub fn lifetime(mut self, seconds: u64) -> Self {
-        self.config.lifetime = Some(seconds);
+        self.config_mut().lifetime = Some(seconds);
         self
     }
 }
@@ -152,10 +158,7 @@ impl<I, S: SessionStore> tower_layer::Layer<I> for SessionLayer<S> {
     fn layer(&self, inner: I) -> Self::Service {
         SessionService {
             inner,
-            shared: Arc::new(Shared {
-                store: self.store.clone(),
-                config: self.config.clone(),
-            }),
+            shared: self.shared.clone(),
         }
     }
 }
@@ -197,10 +200,7 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let session = Arc::new(Inner::new(
-            request.headers().get_all(COOKIE).iter(),
-            self.shared.clone(),
-        ));
+        let session = Arc::new(Inner::new(self.shared.clone()));
         request.extensions_mut().insert(LazySession {
             inner: session.clone(),
         });
@@ -241,10 +241,7 @@ where
         let Some(session) = this.session.take() else {
             return Poll::Ready(Ok(response));
         };
-        let plan = {
-            let mut state = session.lock();
-            plan(&mut state, session.loader(), crate::random::now())
-        };
+        let plan = plan(&mut session.lock(), session.loader());
         if let Plan::Nothing = plan {
             // The untouched (or unchanged) session: no allocation, no await.
             return Poll::Ready(Ok(response));
@@ -265,11 +262,13 @@ enum Plan {
     Fail(Error),
 }
 
-fn plan(state: &mut State, loader: &dyn Loader, now: u64) -> Plan {
-    let config = loader.config();
+fn plan(state: &mut State, loader: &dyn Loader) -> Plan {
     if !state.loaded {
+        // Never asked for: no clock, no store.
         return Plan::Nothing;
     }
+    let config = loader.config();
+    let now = crate::random::now();
     if state.destroy {
         return Plan::Destroy(state.id);
     }
