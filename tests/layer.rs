@@ -20,6 +20,16 @@ use securecookie::{
 use tower::ServiceExt;
 
 const NAME: &str = "my-app";
+
+// The handle crosses `.await`s and tasks; the service is cloned per
+// request by axum: checked when this file compiles.
+const _: () = {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    let _ = shareable::<SessionHandle>;
+    let _ = shareable::<securecookie::layer::LazySession>;
+    let _ = shareable::<SessionLayer<CookieStore<String>>>;
+    let _ = shareable::<securecookie::layer::SessionService<axum::routing::Route>>;
+};
 const DAY: u64 = 24 * 60 * 60;
 
 fn keys() -> Keys {

@@ -113,8 +113,6 @@ enum PayloadKind {
 
 #[derive(Args, Debug)]
 struct EncodeArgs {
-    #[command(flatten)]
-    keys: KeyArgs,
     /// Cookie name (bound into the MAC)
     #[arg(long)]
     name: String,
@@ -136,12 +134,13 @@ struct EncodeArgs {
     /// The session's entries
     #[arg(value_name = "KEY=VALUE")]
     pairs: Vec<String>,
+    // Last: its help heading applies to the flags after it.
+    #[command(flatten)]
+    keys: KeyArgs,
 }
 
 #[derive(Args, Debug)]
 struct DecodeArgs {
-    #[command(flatten)]
-    keys: KeyArgs,
     /// Cookie name (bound into the MAC) [default: the pasted name=value's]
     #[arg(long)]
     name: Option<String>,
@@ -155,6 +154,9 @@ struct DecodeArgs {
     limits: Limits,
     /// The cookie: a value, name=value, or a Cookie header (then --name picks)
     cookie: String,
+    // Last: its help heading applies to the flags after it.
+    #[command(flatten)]
+    keys: KeyArgs,
 }
 
 const DECODE_OUTPUT: &str = "\
