@@ -512,3 +512,40 @@ fn encode_now_and_decode_now_round_trip() {
         .as_secs();
     assert!(d.timestamp.abs_diff(now) < 60);
 }
+
+/// The texts users see: each error says what failed, the payload errors
+/// are reached through `source()`, and `Debug` of keys and IVs says what
+/// they are without their bytes.
+#[test]
+fn error_texts_sources_and_debug() {
+    use core::error::Error as _;
+    use securecookie::{GobError, JsonError, KvError};
+    assert_eq!(Error::MacMismatch.to_string(), "cookie MAC does not match");
+    assert_eq!(
+        Error::HashKeyLength { len: 3 }.to_string(),
+        "hash key is 3 bytes; at least 32 are required"
+    );
+    assert_eq!(KvError::Truncated.to_string(), "truncated");
+    assert_eq!(JsonError::Syntax.to_string(), "syntax error");
+    assert!(!GobError::Truncated.to_string().is_empty());
+    for (e, inner) in [
+        (Error::Payload(KvError::Truncated), "truncated"),
+        (Error::Json(JsonError::Syntax), "syntax error"),
+    ] {
+        assert_eq!(e.source().map(|s| s.to_string()).as_deref(), Some(inner));
+    }
+    assert_eq!(
+        Error::Gob(GobError::Truncated)
+            .source()
+            .map(|s| s.to_string()),
+        Some(GobError::Truncated.to_string())
+    );
+    assert!(Error::MacMismatch.source().is_none());
+    assert_eq!(format!("{:?}", iv(1)), "Iv(..)");
+    let keys = Keys::new(&HASH, Some(&[9; 32])).unwrap();
+    let text = format!("{keys:?}");
+    assert!(
+        text.starts_with(r#"Keys { mac: "HMAC-SHA256", cipher: "AES-256-CTR", key_id: "#),
+        "{text}"
+    );
+}
