@@ -13,9 +13,11 @@
 //! leak has to show through the noise of `decode` itself.
 //!
 //! `.ci/dudect` runs it with a pass/fail threshold (the real tests and the
-//! null control under 5, the controls over 10); by hand,
-//! `cargo bench --manifest-path benches/Cargo.toml --bench dudect` (add
-//! `-- --continuous compact_mac` to run one until interrupted).
+//! null control under 5, the controls over 10). By hand, build it with
+//! `cargo bench --manifest-path benches/Cargo.toml --bench dudect --no-run`
+//! and run the binary it names (`cargo bench` itself passes `--bench`,
+//! which dudect-bencher's command line refuses); `--continuous compact_mac`
+//! runs one test until interrupted.
 //! `DUDECT_SAMPLES` sets the samples per test (default 200,000). Not part of
 //! `cargo test`: it is statistics, and it takes a while.
 
