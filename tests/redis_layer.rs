@@ -197,8 +197,9 @@ fn cookie_of_logout(response: &Response<Body>) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn redis_through_the_layer() {
-    let Some(url) = shared_url() else { return };
+    let url = shared_url();
     let app = app(redis_store(&url, &prefix("layer"), CookieConfig::debug()).await);
     lifecycle(&app).await;
 }
@@ -228,8 +229,9 @@ async fn a_cookie_store_cannot_hold_what_redis_can() {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn short_ttls_end_sessions() {
-    let Some(url) = shared_url() else { return };
+    let url = shared_url();
     let config = CookieConfig {
         max_age: Some(1),
         ..CookieConfig::debug()
@@ -245,8 +247,9 @@ async fn short_ttls_end_sessions() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn concurrent_requests_of_one_session() {
-    let Some(url) = shared_url() else { return };
+    let url = shared_url();
     let app = app(redis_store(&url, &prefix("layer-race"), CookieConfig::debug()).await);
     let cookie = login(&app).await;
 
@@ -297,10 +300,9 @@ async fn concurrent_requests_of_one_session() {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn bad_cookies_and_untouched_routes_send_no_command() {
-    let Some(redis) = OwnRedis::start() else {
-        return;
-    };
+    let redis = OwnRedis::start();
     let url = redis.url();
     let app = app(redis_store(&url, "s:", CookieConfig::debug()).await);
     let good = login(&app).await;
@@ -345,10 +347,9 @@ async fn bad_cookies_and_untouched_routes_send_no_command() {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn redis_down_is_503_and_a_restart_heals() {
-    let Some(mut redis) = OwnRedis::start() else {
-        return;
-    };
+    let mut redis = OwnRedis::start();
     let app = app(redis_store(&redis.url(), "s:", CookieConfig::debug()).await);
     let cookie = login(&app).await;
 

@@ -87,8 +87,9 @@ async fn keys_and_ttls(url: &str, prefix: &str) -> Vec<(String, i64)> {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn every_key_expires_and_short_ttls_end_sessions() {
-    let Some(url) = shared_url() else { return };
+    let url = shared_url();
     let prefix = prefix("ttl");
     let config = CookieConfig {
         max_age: Some(1),
@@ -117,8 +118,9 @@ async fn every_key_expires_and_short_ttls_end_sessions() {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn revocation_renewal_and_log_out_everywhere() {
-    let Some(url) = shared_url() else { return };
+    let url = shared_url();
     let prefix = prefix("lifecycle");
     let store = store_at(&url, &prefix, CookieConfig::debug()).await;
 
@@ -148,8 +150,9 @@ async fn revocation_renewal_and_log_out_everywhere() {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn values_far_past_a_cookie_fit() {
-    let Some(url) = shared_url() else { return };
+    let url = shared_url();
     let store = store_at(&url, &prefix("large"), CookieConfig::debug()).await;
     let big = payload(&[("doc", "x".repeat(100_000).as_bytes()), ("user-id", b"a1")]);
     let (_, cookie) = save(&store, big.clone(), None, false).await.unwrap();
@@ -158,8 +161,9 @@ async fn values_far_past_a_cookie_fit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn concurrent_saves_last_write_wins_and_destroy_beats_them_all() {
-    let Some(url) = shared_url() else { return };
+    let url = shared_url();
     let prefix = prefix("race");
     let store = Arc::new(store_at(&url, &prefix, CookieConfig::debug()).await);
     let (id, cookie) = save(&store, user("a1"), None, false).await.unwrap();
@@ -238,10 +242,9 @@ async fn concurrent_saves_last_write_wins_and_destroy_beats_them_all() {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn round_trips_per_operation_and_none_for_bad_cookies() {
-    let Some(mut redis) = OwnRedis::start() else {
-        return;
-    };
+    let mut redis = OwnRedis::start();
     let url = redis.url();
     let mut stats = inspector(&url).await;
     let store = store_at(&url, "s:", CookieConfig::debug()).await;
@@ -349,10 +352,9 @@ async fn script_calls(stats: &mut redis::aio::MultiplexedConnection) -> Vec<Stri
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
 async fn redis_down_is_an_error_and_a_restart_heals() {
-    let Some(mut redis) = OwnRedis::start() else {
-        return;
-    };
+    let mut redis = OwnRedis::start();
     let store = store_at(&redis.url(), "s:", CookieConfig::debug()).await;
     let (id, cookie) = save(&store, user("a1"), None, false).await.unwrap();
 
