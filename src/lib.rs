@@ -49,6 +49,14 @@
 //! [`SessionStore`]. Outside async servers, the sync [`Store`] API is
 //! Go's dghubble/sessions.
 //!
+//! Keys: one random master secret is enough ([`Keys::derive`], [`Secret`]:
+//! HKDF-SHA256 with documented labels, see [`secret`]); raw key pairs stay
+//! for Go.
+//!
+//! The reference behind the README (sessions, the demo server, Go interop,
+//! wire formats, the command-line tool, how we know it holds, performance,
+//! dependencies, security notes) is in [`docs`].
+//!
 //! # The codec
 //!
 //! The core is `#![no_std]`, needs no allocator and no `unsafe`, and works
@@ -135,6 +143,7 @@ extern crate std;
 mod b64;
 #[cfg(any(feature = "compact", feature = "gorilla"))]
 mod codec;
+pub mod docs;
 pub mod envelope;
 mod error;
 #[cfg(feature = "go")]
