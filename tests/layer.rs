@@ -9,15 +9,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::header::{COOKIE, SET_COOKIE};
-use axum::http::{Request, Response, StatusCode};
+use axum::http::header::SET_COOKIE;
+use axum::http::{Response, StatusCode};
 use axum::routing::get;
+use oneshot::{call, text};
 use securecookie::layer::{SaveError, SessionHandle, SessionLayer};
 use securecookie::{
     CookieConfig, CookieStore, Error, Iv, Keys, Loaded, Record, SessionId, SessionStore,
     StoreError, kv,
 };
-use tower::ServiceExt;
+
+#[path = "common/oneshot.rs"]
+mod oneshot;
 
 const NAME: &str = "my-app";
 
@@ -123,17 +126,6 @@ fn app<S: SessionStore>(layer: SessionLayer<S>) -> Router {
     routes().layer(layer)
 }
 
-async fn call(app: &Router, path: &str, cookie: Option<&str>) -> Response<Body> {
-    let mut request = Request::get(path);
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    app.clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap()
-}
-
 fn set_cookies(response: &Response<Body>) -> Vec<String> {
     response
         .headers()
@@ -148,13 +140,6 @@ fn pair(response: &Response<Body>) -> String {
     let lines = set_cookies(response);
     assert_eq!(lines.len(), 1, "one Set-Cookie: {lines:?}");
     lines[0].split(';').next().unwrap().to_string()
-}
-
-async fn text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    String::from_utf8(bytes.to_vec()).unwrap()
 }
 
 async fn login(app: &Router) -> String {

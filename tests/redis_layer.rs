@@ -5,6 +5,8 @@
 //! session, large values, bad cookies costing no command, the server down
 //! (503) and back.
 
+#[path = "common/oneshot.rs"]
+mod oneshot;
 #[path = "common/redis.rs"]
 mod redis_common;
 
@@ -13,16 +15,16 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::header::{COOKIE, SET_COOKIE};
-use axum::http::{Request, Response, StatusCode};
+use axum::http::header::SET_COOKIE;
+use axum::http::{Response, StatusCode};
 use axum::routing::get;
+use oneshot::{call, text};
 use redis_common::{OwnRedis, commands_since_reset, inspector, prefix, shared_url};
 use securecookie::layer::{SessionHandle, SessionLayer};
 use securecookie::{
     CookieConfig, CookieStore, Keys, MemoryStore, RedisBackend, RedisStore, ServerStore,
     SessionBackend,
 };
-use tower::ServiceExt;
 
 const NAME: &str = "app";
 
@@ -106,30 +108,12 @@ fn app<B: SessionBackend + Clone>(store: ServerStore<B>) -> Router {
         .with_state(store)
 }
 
-async fn call(app: &Router, path: &str, cookie: Option<&str>) -> Response<Body> {
-    let mut request = Request::get(path);
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    app.clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap()
-}
-
 /// The `name=value` of the response's one `Set-Cookie`, if any.
 fn set_cookie(response: &Response<Body>) -> Option<String> {
     let lines: Vec<_> = response.headers().get_all(SET_COOKIE).iter().collect();
     assert!(lines.len() <= 1, "{lines:?}");
     let line = lines.first()?.to_str().unwrap();
     Some(line.split(';').next().unwrap().to_string())
-}
-
-async fn text(response: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    String::from_utf8(bytes.to_vec()).unwrap()
 }
 
 async fn login(app: &Router) -> String {
