@@ -468,13 +468,13 @@ impl SessionStore for Down {
 }
 
 #[tokio::test]
-async fn a_failing_store_is_503_on_load_and_500_on_save() {
+async fn a_failing_store_is_503_on_load_and_on_save() {
     let down = Down::default();
     let calls = down.calls.clone();
     let app = app(SessionLayer::new(down, NAME));
     // No cookie: nothing to load, so the store is not asked; the save fails.
     let response = call(&app, "/login", None).await;
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let cause = response.extensions().get::<SaveError>().unwrap();
     assert_eq!(
         cause.to_string(),

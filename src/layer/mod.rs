@@ -29,12 +29,14 @@
 //!   [`SessionHandle::rejected`] says why, a `tracing` event (target
 //!   `securecookie`, level INFO) records it, and the layer clears the
 //!   cookie unless the handler saved a new session.
-//! - **Failures are loud**: a session that cannot be saved (longer than a
-//!   browser keeps, a store failure) turns the response into a 500 with an
-//!   ERROR event naming the cause, never a silently dropped cookie; that
-//!   500 carries a [`SaveError`] extension, so an outer layer can replace
-//!   it (see [`SaveError`]). A store that does not answer when loading
-//!   makes the extractor answer 503.
+//! - **Failures are loud**: a session that cannot be saved turns the
+//!   response into an error with an ERROR event naming the cause, never a
+//!   silently dropped cookie: a 500 when the session itself cannot be
+//!   stored (longer than a browser keeps, ...), a 503 when the store does
+//!   not answer or is full ([`StoreError::Backend`]). That response carries
+//!   a [`SaveError`] extension, so an outer layer can replace it (see
+//!   [`SaveError`]). A store that does not answer when loading makes the
+//!   extractor answer 503 too.
 //!
 //! We log with `tracing`, as tower-http, hyper and axum do: the events land
 //! wherever the application's subscriber sends the rest (and reach `log`
@@ -334,23 +336,31 @@ async fn finish<B: Default>(
         Ok(Err(_)) => StoreError::Session(Error::InvalidAttribute { name: "Set-Cookie" }),
         Err(e) => e,
     };
+    // A store that does not answer (or is full) may well answer the next
+    // try: 503, as when loading. A session that cannot be saved at all is
+    // this server's fault: 500.
+    let status = match failure {
+        StoreError::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
     let name = &loader.config().name;
     tracing::error!(
         target: "securecookie",
         cookie = %name,
         error = %failure,
-        "session not saved: answering 500"
+        status = status.as_u16(),
+        "session not saved"
     );
     let mut response = Response::new(B::default());
-    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    *response.status_mut() = status;
     response
         .extensions_mut()
         .insert(SaveError(Arc::new(failure)));
     response
 }
 
-/// The cause of a 500 answered because a session could not be saved, in
-/// that response's extensions: an outer layer can turn it into a page of
+/// The cause of a 500 or 503 answered because a session could not be
+/// saved, in that response's extensions: an outer layer can turn it into a page of
 /// its own.
 ///
 /// ```
