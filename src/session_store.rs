@@ -274,3 +274,30 @@ impl core::error::Error for StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+
+    // What a handler or a log line sees of a session: its shape, never its
+    // plaintext payload or its id (a bearer credential).
+    #[test]
+    fn debug_shows_lengths_not_payloads_or_ids() {
+        let id = SessionId::from_bytes(&[0x5a; SessionId::LEN]);
+        let payload = b"user-id=alice".to_vec();
+        let loaded = format!(
+            "{:?}",
+            Loaded::new(payload.clone(), 1_700_000_000, id, true)
+        );
+        assert_eq!(
+            loaded,
+            "Loaded { payload_len: 13, issued: 1700000000, id: Some(SessionId(..)), outdated: true }"
+        );
+        let record = format!("{:?}", Record::new(payload, id, true));
+        assert_eq!(
+            record,
+            "Record { payload_len: 13, id: Some(SessionId(..)), renew: true }"
+        );
+    }
+}
