@@ -47,8 +47,8 @@ pub fn key_pairs() -> Vec<Keys> {
 
 /// One codec per key pair in `format`, with every time check off (max age
 /// 0, any future date) so that whatever verifies also decodes: the targets
-/// look for forgeries, not for clock arithmetic (the round-trip target and
-/// the unit tests cover that).
+/// look for forgeries first; [`check_time_limits`] then puts each cookie
+/// that verified through the time limits.
 pub fn codecs(format: Format) -> Vec<Codec> {
     key_pairs()
         .into_iter()
@@ -192,6 +192,7 @@ pub fn check_decode(list: &[Codec], name: &str, cookie: &[u8]) {
                 .expect("lone codec decodes");
             assert_eq!(alone.payload, decoded.payload);
             assert_eq!(alone.timestamp, decoded.timestamp);
+            check_time_limits(codec, name, cookie, decoded.timestamp);
         }
         Err(e) => {
             assert!(is_decode_error(&e), "undocumented decode error {e:?}");
@@ -199,6 +200,45 @@ pub fn check_decode(list: &[Codec], name: &str, cookie: &[u8]) {
             for codec in list {
                 let mut buf2 = vec![0u8; needed];
                 assert!(codec.decode(name, cookie, NOW, &mut buf2).is_err());
+            }
+        }
+    }
+}
+
+/// The time checks on a cookie that verified. The fuzzer cannot choose a
+/// genuine cookie's timestamp (the MAC binds it), so each one is decoded at
+/// the edges of every limit around its own timestamp, and the verdict must
+/// be the independent rules' (`time_verdict`): one second either side of
+/// max age, min age and skew, each limit alone and all together.
+pub fn check_time_limits(codec: &Codec, name: &str, cookie: &[u8], ts: u64) {
+    const LIMIT: u64 = 600;
+    let mut buf = vec![0u8; securecookie::decode_buf_len(cookie.len())];
+    // Gorilla has no skew limit, as in Go.
+    let compact = codec.format() == Format::Compact;
+    for (max_age, min_age, skew) in [
+        (LIMIT, 0, u64::MAX),
+        (0, LIMIT, u64::MAX),
+        (0, 0, LIMIT),
+        (LIMIT, LIMIT / 2, LIMIT),
+    ] {
+        for edge in [0, LIMIT / 2, LIMIT] {
+            for delta in [-1i64, 0, 1] {
+                for sign in [-1i64, 1] {
+                    let offset = sign * (edge as i64 + delta);
+                    let now = ts.saturating_add_signed(offset);
+                    let timed = codec
+                        .clone()
+                        .max_age(max_age)
+                        .min_age(min_age)
+                        .max_skew(skew);
+                    let expected = time_verdict(ts, now, max_age, min_age, compact.then_some(skew));
+                    let got = timed.decode(name, cookie, now, &mut buf);
+                    match (&got, &expected) {
+                        (Ok(d), Ok(())) => assert_eq!(d.timestamp, ts),
+                        (Err(a), Err(b)) => assert_eq!(a, b),
+                        _ => panic!("ts {ts}, now {now}: got {got:?}, rules say {expected:?}"),
+                    }
+                }
             }
         }
     }
