@@ -279,6 +279,7 @@ impl core::error::Error for StoreError {
 mod tests {
     use super::*;
     use std::format;
+    use std::string::ToString;
 
     // What a handler or a log line sees of a session: its shape, never its
     // plaintext payload or its id (a bearer credential).
@@ -298,6 +299,23 @@ mod tests {
         assert_eq!(
             record,
             "Record { payload_len: 13, id: Some(SessionId(..)), renew: true }"
+        );
+    }
+
+    #[test]
+    fn store_errors_keep_their_cause() {
+        use core::error::Error as _;
+        let session = StoreError::from(Error::UnknownSession);
+        let cause = session.source().and_then(|e| e.downcast_ref::<Error>());
+        assert_eq!(cause, Some(&Error::UnknownSession));
+        let backend = StoreError::backend("connection refused");
+        assert_eq!(
+            backend.to_string(),
+            "session store unavailable: connection refused"
+        );
+        assert_eq!(
+            backend.source().map(|e| e.to_string()).as_deref(),
+            Some("connection refused")
         );
     }
 }

@@ -129,6 +129,12 @@ fn save_load_one_round_trip_each() {
     let store = store(10);
     let line = now(store.save("app", Record::new(user("a1"), None, false))).unwrap();
     assert_eq!(store.backend().calls(), 1);
+    let backend = &store.backend().inner;
+    assert_eq!(
+        (backend.is_empty(), backend.len(), backend.users()),
+        (false, 1, 1)
+    );
+    assert_eq!(store.config(), &CookieConfig::debug());
     assert!(line.starts_with("app=") && line.contains("Max-Age=604800"));
     // The cookie carries the id only, never a value.
     assert!(value(&line).len() < 120);
@@ -265,6 +271,7 @@ fn full_store_refuses_new_sessions_and_keeps_old_ones() {
     match now(store.save("app", Record::new(user("c"), None, false))) {
         Err(StoreError::Backend(e)) => {
             assert_eq!(e.downcast_ref::<StoreFull>().map(|f| f.max), Some(2));
+            assert_eq!(e.to_string(), "session store full (2 sessions)");
         }
         other => panic!("{other:?}"),
     }
@@ -320,4 +327,36 @@ fn debug_shows_no_id() {
     let (id, _) = create(&store, user("a1"));
     let text = std::format!("{store:?} {id:?}");
     assert!(!text.contains(&id.to_base64url()));
+    assert!(text.starts_with("ServerStore { ids: "), "{text}");
+    assert!(text.contains("ttl: 604800"), "{text}");
+}
+
+/// After a key rotation, a session is re-issued (`outdated`) when its
+/// cookie or its record is still sealed with an older key: either alone
+/// is enough.
+#[test]
+fn an_old_cookie_or_an_old_record_is_outdated() {
+    let backend = MemoryBackend::new(10);
+    let old_keys = Keys::new(&[1; 32], Some(&[2; 32])).unwrap();
+    let with = |keys: Vec<Keys>| {
+        ServerStore::with_backend(backend.clone(), CookieConfig::debug(), keys).unwrap()
+    };
+    let (old, new) = (with(vec![old_keys.clone()]), with(vec![keys(), old_keys]));
+    let old_cookie = value(&now(old.save("app", Record::new(user("a1"), None, false))).unwrap());
+    let loaded = now(new.load("app", &old_cookie)).unwrap();
+    assert!(loaded.outdated, "old cookie, old record");
+    let id = loaded.id;
+    // Saved again by the rotated server: a new record and a new cookie.
+    let new_cookie = value(&now(new.save("app", Record::new(user("a1"), id, false))).unwrap());
+    assert!(!now(new.load("app", &new_cookie)).unwrap().outdated);
+    assert!(
+        now(new.load("app", &old_cookie)).unwrap().outdated,
+        "old cookie, new record"
+    );
+    // Saved by a server not rotated yet: an old record behind a new cookie.
+    now(old.save("app", Record::new(user("a1"), id, false))).unwrap();
+    assert!(
+        now(new.load("app", &new_cookie)).unwrap().outdated,
+        "new cookie, old record"
+    );
 }
