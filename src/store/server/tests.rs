@@ -301,6 +301,29 @@ fn records_expire_and_free_their_place() {
     assert!(now(backend.write(&third, b"r".to_vec(), 1, WriteMode::Create, None)).unwrap());
 }
 
+/// `SET NX` and `SET XX` semantics, and a TTL past what the clock can hold
+/// (kept for the longest the clock can, not expired at once).
+#[test]
+fn create_never_overwrites_update_never_creates() {
+    let backend = MemoryBackend::new(10);
+    let id = SessionId::random().unwrap();
+    let write =
+        |record: &[u8], ttl, mode| now(backend.write(&id, record.to_vec(), ttl, mode, None));
+    assert!(!write(b"u", 60, WriteMode::Update).unwrap());
+    assert_eq!(now(backend.read(&id)).unwrap(), None);
+    assert!(write(b"first", u64::MAX, WriteMode::Create).unwrap());
+    assert!(!write(b"second", 60, WriteMode::Create).unwrap());
+    assert_eq!(
+        now(backend.read(&id)).unwrap().as_deref(),
+        Some(&b"first"[..])
+    );
+    assert!(write(b"third", 60, WriteMode::Update).unwrap());
+    assert_eq!(
+        now(backend.read(&id)).unwrap().as_deref(),
+        Some(&b"third"[..])
+    );
+}
+
 #[test]
 fn records_are_sealed_at_rest_and_bound_to_their_id() {
     let store = store(10);
