@@ -280,8 +280,7 @@ fn plan(state: &mut State, loader: &dyn Loader) -> Plan {
     let issued = state.issued;
     let rolling_due = match (issued, config.rolling, loader.max_age()) {
         (Some(issued), Some(percent), Some(age)) => {
-            now.saturating_sub(issued)
-                >= age / 100 * u64::from(percent) + age % 100 * u64::from(percent) / 100
+            now.saturating_sub(issued) >= percent_of(age, percent)
         }
         _ => false,
     };
@@ -309,6 +308,15 @@ fn plan(state: &mut State, loader: &dyn Loader) -> Plan {
         return Plan::Destroy(state.id);
     }
     Plan::Nothing
+}
+
+/// `percent`% of `age` seconds, rounded down, for any `age` and percent
+/// (a percent past 100 saturates instead of overflowing).
+fn percent_of(age: u64, percent: u8) -> u64 {
+    let percent = u64::from(percent);
+    (age / 100)
+        .saturating_mul(percent)
+        .saturating_add(age % 100 * percent / 100)
 }
 
 async fn finish<B: Default>(
@@ -394,3 +402,24 @@ mod axum;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use self::axum::SessionRejection;
+
+#[cfg(test)]
+mod tests {
+    use super::percent_of;
+
+    #[test]
+    fn rolling_threshold_is_the_exact_percent_rounded_down() {
+        for (age, percent, threshold) in [
+            (604_800, 50, 302_400),
+            (199, 50, 99),
+            (99, 50, 49),
+            (1, 100, 1),
+            (7, 0, 0),
+            (250, 255, 637),
+            (u64::MAX, 100, u64::MAX),
+            (u64::MAX, 255, u64::MAX),
+        ] {
+            assert_eq!(percent_of(age, percent), threshold, "{percent}% of {age}");
+        }
+    }
+}
