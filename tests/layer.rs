@@ -493,3 +493,41 @@ async fn a_failing_store_is_503_on_load_and_on_save() {
     );
     assert_eq!(calls.load(Ordering::Relaxed), 2);
 }
+
+/// A service that is never ready: the layer must pass that on (tower's
+/// backpressure), not claim readiness of its own.
+struct NeverReady;
+
+impl tower::Service<axum::http::Request<Body>> for NeverReady {
+    type Response = Response<Body>;
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<Response<Body>, Self::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Pending
+    }
+
+    fn call(&mut self, _: axum::http::Request<Body>) -> Self::Future {
+        unreachable!("called while not ready")
+    }
+}
+
+#[test]
+fn readiness_passes_through_and_debug_shows_config_only() {
+    use tower::{Layer, Service};
+    let layer = SessionLayer::new(store(), NAME);
+    let mut service = layer.layer(NeverReady);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(service.poll_ready(&mut cx).is_pending());
+
+    // The layer's settings, never the store (its keys).
+    let config = r#"config: LayerConfig { name: "my-app", always_save: false, rolling: Some(50), lifetime: None }, .."#;
+    assert_eq!(format!("{layer:?}"), format!("SessionLayer {{ {config} }}"));
+    assert_eq!(
+        format!("{service:?}"),
+        format!("SessionService {{ {config} }}")
+    );
+}
