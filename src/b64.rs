@@ -204,11 +204,20 @@ fn sextet(c: u8) -> u8 {
 /// looks them up in the ASCII half of the table; 0 elsewhere.
 #[inline(always)]
 fn non_ascii(c: [u8; 4]) -> u8 {
-    if cfg!(target_pointer_width = "64") {
+    #[cfg(target_pointer_width = "64")]
+    return {
+        let _ = c;
         0
-    } else {
-        (c[0] | c[1] | c[2] | c[3]) & 0x80
-    }
+    };
+    #[cfg(not(target_pointer_width = "64"))]
+    return high_bit(c);
+}
+
+/// `0x80` when any of the four characters has its high bit set.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+#[inline(always)]
+fn high_bit(c: [u8; 4]) -> u8 {
+    (c[0] | c[1] | c[2] | c[3]) & 0x80
 }
 
 /// The entry of `c & 0x7f` in the ASCII half of [`DECODE`].
@@ -292,7 +301,7 @@ mod tests {
     fn half_table_lookup_agrees_with_the_full_table() {
         for c in 0..=255u8 {
             // What the 32-bit path computes for a character.
-            let half = ascii_sextet(c) | (c & 0x80);
+            let half = ascii_sextet(c) | high_bit([c, b'A', b'A', b'A']);
             let full = DECODE[usize::from(c)];
             if full == INVALID {
                 assert_ne!(half & 0xc0, 0, "{c:#x}");
@@ -300,6 +309,29 @@ mod tests {
                 assert_eq!(half, full, "{c:#x}");
             }
         }
+    }
+
+    /// The 32-bit path's flag: one non-ASCII character in any place, or
+    /// two (which must not cancel out), and none for ASCII text.
+    #[test]
+    fn any_non_ascii_character_is_flagged() {
+        for i in 0..4 {
+            for j in 0..4 {
+                for (x, y) in [(0x80, 0x80), (0xff, 0xc3)] {
+                    let mut quad = *b"AZaz";
+                    quad[i] = x;
+                    quad[j] = y;
+                    assert_eq!(high_bit(quad), 0x80, "{quad:?}");
+                }
+            }
+        }
+        for i in 0..4 {
+            let mut quad = *b"AZaz";
+            quad[i] = 0x80;
+            assert_eq!(high_bit(quad), 0x80, "{quad:?}");
+        }
+        assert_eq!(high_bit(*b"-_09"), 0);
+        assert_eq!(high_bit([0x7f; 4]), 0);
     }
 
     #[test]
