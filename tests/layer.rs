@@ -95,6 +95,10 @@ fn routes() -> Router {
             }),
         )
         .route(
+            "/len",
+            get(|s: SessionHandle| async move { format!("{:?}", s.cookie_len()) }),
+        )
+        .route(
             "/huge",
             get(|s: SessionHandle| async move { s.set("blob", "x".repeat(5000)) }),
         )
@@ -404,6 +408,37 @@ async fn rolling_renewal_and_the_lifetime_cap() {
     // Without rolling renewal, an old cookie is left alone.
     let fixed = routes().layer(SessionLayer::new(store.clone(), NAME).rolling(None));
     assert!(set_cookies(&call(&fixed, "/read", Some(&old)).await).is_empty());
+}
+
+/// The lifetime cap to the second: a session exactly `cap` old is still
+/// good, one a second older is not. The clock is read before and after
+/// the request; a try across a second boundary is run again.
+#[tokio::test]
+async fn the_lifetime_cap_to_the_second() {
+    let store = store();
+    let cap = 30 * DAY;
+    let app = app(SessionLayer::new(store.clone(), NAME).lifetime(cap));
+    for (age, verdict) in [(cap, "a1|"), (cap + 1, "|LifetimeExceeded")] {
+        loop {
+            let t = now();
+            let created = (t - age).to_string();
+            let entries: [(&str, &[u8]); 2] = [("\0c", created.as_bytes()), ("user-id", b"a1")];
+            let body = text(call(&app, "/read", Some(&cookie_at(&store, &entries, t))).await).await;
+            if now() == t {
+                assert_eq!(body, verdict, "created {age} s ago");
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_handle_knows_the_cookie_length() {
+    let app = app(SessionLayer::new(store(), NAME));
+    assert_eq!(text(call(&app, "/len", None).await).await, "None");
+    let cookie = login(&app).await;
+    let len = text(call(&app, "/len", Some(&cookie)).await).await;
+    assert_eq!(len, format!("Some({})", cookie.len()));
 }
 
 #[tokio::test]
