@@ -13,7 +13,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{Response, StatusCode};
 use axum::routing::get;
 use oneshot::{call, text};
-use securecookie::layer::{SaveError, SessionHandle, SessionLayer};
+use securecookie::layer::{LazySession, SaveError, SessionHandle, SessionLayer};
 use securecookie::{
     CookieConfig, CookieStore, Error, Iv, Keys, Loaded, Record, SessionId, SessionStore,
     StoreError, kv,
@@ -95,8 +95,21 @@ fn routes() -> Router {
             }),
         )
         .route(
-            "/len",
-            get(|s: SessionHandle| async move { format!("{:?}", s.cookie_len()) }),
+            "/meta",
+            get(|s: SessionHandle| async move {
+                format!(
+                    "{} {:?} {:?} {:?} {:?} {s:?}",
+                    s.is_empty(),
+                    s.issued(),
+                    s.expires(),
+                    s.created(),
+                    s.cookie_len()
+                )
+            }),
+        )
+        .route(
+            "/lazy",
+            get(|lazy: axum::Extension<LazySession>| async move { format!("{:?}", lazy.0) }),
         )
         .route(
             "/huge",
@@ -432,13 +445,61 @@ async fn the_lifetime_cap_to_the_second() {
     }
 }
 
+/// What a handler can show of its session (the demo's /welcome panel):
+/// emptiness, issue and expiry times, creation, the cookie's length; and
+/// `Debug` without plaintext.
 #[tokio::test]
-async fn the_handle_knows_the_cookie_length() {
-    let app = app(SessionLayer::new(store(), NAME));
-    assert_eq!(text(call(&app, "/len", None).await).await, "None");
-    let cookie = login(&app).await;
-    let len = text(call(&app, "/len", Some(&cookie)).await).await;
-    assert_eq!(len, format!("Some({})", cookie.len()));
+async fn the_handle_describes_its_session() {
+    let store = store();
+    let app = app(SessionLayer::new(store.clone(), NAME));
+    assert_eq!(
+        text(call(&app, "/meta", None).await).await,
+        r#"true None None None None SessionHandle { cookie: "my-app", entries: 0, rejected: None, .. }"#
+    );
+    let (issued, created) = (now() - 100, now() - 1000);
+    let stamp = created.to_string();
+    let entries: [(&str, &[u8]); 2] = [("\0c", stamp.as_bytes()), ("user-id", b"a1b2c3")];
+    let cookie = cookie_at(&store, &entries, issued);
+    let expires = issued + 7 * DAY;
+    assert_eq!(
+        text(call(&app, "/meta", Some(&cookie)).await).await,
+        format!(
+            r#"false Some({issued}) Some({expires}) Some({created}) Some({}) SessionHandle {{ cookie: "my-app", entries: 2, rejected: None, .. }}"#,
+            cookie.len()
+        )
+    );
+    // Only the creation stamp left: reserved entries are not the handler's.
+    let bare = cookie_at(&store, &entries[..1], issued);
+    assert!(
+        text(call(&app, "/meta", Some(&bare)).await)
+            .await
+            .starts_with("true ")
+    );
+    assert_eq!(
+        text(call(&app, "/lazy", None).await).await,
+        r#"LazySession { cookie: "my-app", .. }"#
+    );
+}
+
+/// `clear` on a session that holds nothing of the handler's changes
+/// nothing: no cookie is written.
+#[tokio::test]
+async fn clearing_an_already_empty_session_writes_nothing() {
+    let store = store();
+    let app = app(SessionLayer::new(store.clone(), NAME));
+    let stamp = (now() - 1000).to_string();
+    let bare = cookie_at(&store, &[("\0c", stamp.as_bytes())], now() - 100);
+    assert!(set_cookies(&call(&app, "/clear", Some(&bare)).await).is_empty());
+    // With a value, clearing ends the session.
+    let cookie = cookie_at(
+        &store,
+        &[("\0c", stamp.as_bytes()), ("k", b"v")],
+        now() - 100,
+    );
+    assert_eq!(
+        set_cookies(&call(&app, "/clear", Some(&cookie)).await),
+        [EXPIRED_LINE]
+    );
 }
 
 #[tokio::test]
