@@ -123,6 +123,12 @@ async fn revocation_renewal_and_log_out_everywhere() {
     let url = shared_url();
     let prefix = prefix("lifecycle");
     let store = store_at(&url, &prefix, CookieConfig::debug()).await;
+    assert_eq!(store.backend().prefix(), prefix);
+    // The prefix, never the connection's address (it may hold a password).
+    assert_eq!(
+        format!("{:?}", store.backend()),
+        format!("RedisBackend {{ prefix: {prefix:?}, .. }}")
+    );
 
     // destroy: the copied cookie dies at once.
     let (id, cookie) = save(&store, user("a1"), None, false).await.unwrap();
