@@ -303,7 +303,7 @@ impl ImfFixdate {
         two_digits(&mut out[5..7], day);
         out[8..11].copy_from_slice(MONTHS[(month - 1) as usize]);
         two_digits(&mut out[12..14], year / 100);
-        two_digits(&mut out[14..16], year % 100);
+        two_digits(&mut out[14..16], year);
         two_digits(&mut out[17..19], secs / 3600);
         two_digits(&mut out[20..22], secs / 60 % 60);
         two_digits(&mut out[23..25], secs % 60);
@@ -353,6 +353,7 @@ fn civil_from_days(days: u32) -> (u32, u32, u32) {
     (year, month, day)
 }
 
+/// The last two decimal digits of `n`.
 fn two_digits(out: &mut [u8], n: u32) {
     out[0] = b'0' + (n / 10 % 10) as u8;
     out[1] = b'0' + (n % 10) as u8;
