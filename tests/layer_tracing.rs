@@ -115,7 +115,7 @@ async fn refused_cookies_and_failed_saves_are_traced() {
     );
     assert!(events[1].starts_with("ERROR"), "{events:?}");
     assert!(
-        events[1].contains("error=cookie is 6779 bytes long; the limit is 4096"),
+        events[1].contains("error=cookie is 6779 bytes long; the limit is 4096 status=500"),
         "{events:?}"
     );
     // No plaintext in the log.
