@@ -382,6 +382,41 @@ fn too_long_cookies_are_refused_on_save() {
     assert_eq!(store.get_at(pair(&line), "my-app", NOW), Ok(session));
 }
 
+/// A cookie of exactly 4096 bytes (`name=value`, what browsers count) is
+/// kept, a longer one refused. (Under a three-byte name an unpadded value
+/// can end exactly there; under `my-app` above it cannot.)
+#[test]
+fn the_limit_is_4096_bytes_inclusive() {
+    let store = make::<String>(CookieConfig::default());
+    let mut exact = 0;
+    for n in 2_980..3_080 {
+        match store.seal_at("app", std::vec![b'x'; n], NOW, iv()) {
+            Ok(line) => {
+                let len = pair(&line).len();
+                assert!(len <= MAX_COOKIE_LEN, "{n}: {len}");
+                exact += usize::from(len == MAX_COOKIE_LEN);
+            }
+            Err(Error::TooLong { len, max }) => {
+                assert!(len > max && max == MAX_COOKIE_LEN, "{n}: {len}");
+            }
+            Err(e) => panic!("{n}: {e:?}"),
+        }
+    }
+    assert_eq!(exact, 1, "one payload size gives exactly 4096 bytes");
+}
+
+/// Sealing takes the payload's own buffer and grows it once, to exactly
+/// the payload plus the header line (the line is written after the
+/// payload, then moved over it): no second allocation, no slack.
+#[test]
+fn sealing_grows_the_buffer_once_to_the_exact_size() {
+    let store = make::<String>(CookieConfig::default());
+    for n in [0, 1, 2, 3, 40, 100] {
+        let line = store.seal_at("app", std::vec![b'x'; n], NOW, iv()).unwrap();
+        assert_eq!(line.capacity(), n + line.len(), "payload of {n}");
+    }
+}
+
 #[test]
 fn max_age_follows_config_or_is_set_apart() {
     let short = make::<String>(CookieConfig {
