@@ -256,13 +256,15 @@ mod tests {
         assert_eq!(s.set("user-id", "b".to_string()), Some("a".to_string()));
         s.set("Z", "upper".to_string());
         s.set("a", "lower".to_string());
-        assert_eq!(s.len(), 3);
+        assert_eq!((s.len(), s.is_empty()), (3, false));
         // Bytewise order: uppercase before lowercase.
         let keys: Vec<_> = s.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["Z", "a", "user-id"]);
         let back: Vec<_> = s.iter().rev().map(|(k, _)| k).collect();
         assert_eq!(back, ["user-id", "a", "Z"]);
         assert_eq!((&s).into_iter().len(), 3);
+        // Values may be plaintext secrets: Debug shows how many are left.
+        assert_eq!(format!("{:?}", s.iter()), "SessionIter { remaining: 3 }");
         assert_eq!(s.remove("a"), Some("lower".to_string()));
         assert_eq!(s.remove("a"), None);
         assert_eq!(s.get("user-id").map(String::as_str), Some("b"));
