@@ -221,6 +221,17 @@ mod tests {
     use super::*;
     use std::vec;
 
+    #[cfg(feature = "go")]
+    #[test]
+    fn go_serializers_pick_their_format() {
+        use crate::go::GoSerializer;
+        assert_eq!(PayloadFormat::from(GoSerializer::Gob), PayloadFormat::GoGob);
+        assert_eq!(
+            PayloadFormat::from(GoSerializer::Json),
+            PayloadFormat::GoJson
+        );
+    }
+
     #[test]
     fn kv_matches_the_core_writer() {
         // Values around each length-prefix boundary, against kv::KvWriter.

@@ -560,4 +560,59 @@ mod tests {
             SecretError::Empty
         );
     }
+
+    /// What a user reads when a secret is refused: every message, and the
+    /// variable or list position around it (never the secret itself).
+    #[test]
+    fn messages_name_the_problem_and_where() {
+        use std::string::ToString;
+        let cases = [
+            (SecretError::Empty, "the secret is empty"),
+            (
+                SecretError::OddHexDigits { digits: 63 },
+                "63 hex digits: two digits make a byte, so the count must be even",
+            ),
+            (
+                SecretError::InvalidCharacter {
+                    at: 4,
+                    encoding: "base64",
+                },
+                "character 5 is not base64",
+            ),
+            (
+                SecretError::Base64Length { chars: 45 },
+                "45 base64 characters: no byte string has that length (a character missing or too many `=`?)",
+            ),
+            (
+                SecretError::TooShort { len: 31 },
+                "the secret is 31 bytes, at least 32 are needed (64 hex digits; `securecookie keygen` makes one)",
+            ),
+            (
+                SecretError::TooLong { len: 65 },
+                "the secret is 65 bytes, at most 64 are accepted",
+            ),
+            (SecretError::NotSet, "not set"),
+            (SecretError::NotUnicode, "not valid Unicode"),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
+        }
+        let listed = Secret::parse_list(&std::format!("{} abc", "ab".repeat(32))).unwrap_err();
+        assert_eq!(
+            listed.to_string(),
+            "secret 2: 3 hex digits: two digits make a byte, so the count must be even"
+        );
+        let var = "SECURECOOKIE_TEST_SURELY_UNSET_7F3A";
+        let unset = Secret::from_env(var).unwrap_err();
+        assert_eq!(unset.to_string(), std::format!("{var}: not set"));
+        let unset = Secret::list_from_env(var).unwrap_err();
+        assert_eq!(unset.error, SecretError::NotSet);
+    }
+
+    #[test]
+    fn length_is_the_byte_count() {
+        for n in [32, 33, 64] {
+            assert_eq!(Secret::from_bytes(&[1; 64][..n]).unwrap().len(), n);
+        }
+    }
 }
