@@ -610,6 +610,17 @@ mod tests {
     }
 
     #[test]
+    fn raw_hex_keys_of_any_length() {
+        assert_eq!(parse_hex_key(" 00ff\n").unwrap(), [0x00, 0xff]);
+        assert_eq!(parse_hex_key(&"ab".repeat(100)).unwrap(), [0xab; 100]);
+        assert_eq!(
+            parse_hex_key("0").unwrap_err(),
+            SecretError::OddHexDigits { digits: 1 }
+        );
+        assert_eq!(parse_hex_key(" ").unwrap_err(), SecretError::Empty);
+    }
+
+    #[test]
     fn length_is_the_byte_count() {
         for n in [32, 33, 64] {
             assert_eq!(Secret::from_bytes(&[1; 64][..n]).unwrap().len(), n);
