@@ -477,6 +477,10 @@ mod tests {
             Secret::parse(&"+".repeat(44)).unwrap().as_bytes(),
             &bytes[..]
         );
+        for sixty_three in ["_", "/"] {
+            let secret = Secret::parse(&sixty_three.repeat(44)).unwrap();
+            assert_eq!(secret.as_bytes(), [0xff; 33], "{sixty_three}");
+        }
     }
 
     #[test]
