@@ -31,7 +31,7 @@ pub(crate) fn iv() -> Result<Iv, Error> {
     IVS.with(|pool| {
         let mut pool = pool.borrow_mut();
         let pid = std::process::id();
-        if pool.next == POOL || pool.pid != pid {
+        if needs_refill(pool.next, pool.pid, pid) {
             getrandom::fill(&mut pool.bytes).map_err(|_| Error::Random)?;
             pool.next = 0;
             pool.pid = pid;
@@ -45,6 +45,12 @@ pub(crate) fn iv() -> Result<Iv, Error> {
     })
 }
 
+/// The pool is drawn again when it is used up, or when it was filled in
+/// another process (a forked child must not repeat its parent's IVs).
+fn needs_refill(next: usize, filled_in: u32, pid: u32) -> bool {
+    next == POOL || filled_in != pid
+}
+
 /// The current Unix time in seconds (0 before 1970, which no real clock says).
 pub(crate) fn now() -> u64 {
     std::time::SystemTime::now()
@@ -54,6 +60,19 @@ pub(crate) fn now() -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::{POOL, needs_refill};
+
+    #[test]
+    fn the_pool_is_drawn_again_when_used_up_or_forked() {
+        assert!(!needs_refill(0, 7, 7));
+        assert!(!needs_refill(POOL - 16, 7, 7));
+        assert!(needs_refill(POOL, 7, 7));
+        // The first IV of a thread (pid 0: never filled).
+        assert!(needs_refill(POOL, 0, 7));
+        // A forked child, however full its inherited pool.
+        assert!(needs_refill(16, 7, 8));
+    }
+
     #[test]
     fn ivs_differ_across_pool_refills() {
         let mut seen = std::collections::HashSet::new();

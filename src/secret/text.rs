@@ -521,6 +521,12 @@ mod tests {
             Secret::parse(&std::format!("{}===", "Q".repeat(42))).unwrap_err(),
             SecretError::Base64Length { chars: 45 }
         );
+        // A whole quad of padding after whole quads: a multiple of 4, still
+        // not what any encoder writes.
+        assert_eq!(
+            Secret::parse(&std::format!("{}====", "Q".repeat(44))).unwrap_err(),
+            SecretError::Base64Length { chars: 48 }
+        );
         assert_eq!(
             Secret::parse(&ok[..62]).unwrap_err(),
             SecretError::TooShort { len: 31 }
