@@ -27,7 +27,7 @@ use securecookie::{Codec, Iv, Keys, decode_buf_len, kv};
 /// (it is private to the crate). Its `cfg(feature = ...)` items name the
 /// crate's features, which this crate does not have: they compile out.
 #[allow(dead_code, unexpected_cfgs)]
-#[path = "../src/b64.rs"]
+#[path = "../src/codec/b64.rs"]
 mod b64;
 mod floor;
 
@@ -140,7 +140,7 @@ fn roundtrip_core(codec: &Codec, payload: &[u8], iv: Iv, out: &mut [u8], buf: &m
     black_box(d.unwrap().payload.len())
 }
 
-/// The std path: a fresh IV from the pool in `src/random.rs`, as the
+/// The std path: a fresh IV from the pool in `src/sessions/os.rs`, as the
 /// `cookie` crate draws a fresh nonce from its thread RNG on every add.
 fn roundtrip_osiv(c: &mut Criterion, case: &str) {
     let codec = Codec::new(Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap());

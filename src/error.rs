@@ -42,7 +42,7 @@ pub enum Error {
         bits: u16,
     },
     /// The cookie name is empty, longer than
-    /// [`MAX_NAME_LEN`](crate::envelope::MAX_NAME_LEN), or not an RFC 6265
+    /// [`MAX_NAME_LEN`](crate::codec::envelope::MAX_NAME_LEN), or not an RFC 6265
     /// token (no controls, spaces or separators such as `;`, `=`, `,`, `"`).
     InvalidName,
     /// The encoded cookie is, or would be, longer than the codec's limit.
@@ -128,7 +128,7 @@ pub enum Error {
     ReservedKey,
 }
 
-/// Why a key/value payload (see [`kv`](crate::kv)) was rejected.
+/// Why a key/value payload (see [`kv`](crate::codec::kv)) was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KvError {
@@ -147,7 +147,7 @@ pub enum KvError {
     /// A key equals the key before it.
     DuplicateKey,
     /// A key or value is longer than a length prefix can express
-    /// ([`kv::MAX_LEN`](crate::kv::MAX_LEN)); raised when writing.
+    /// ([`kv::MAX_LEN`](crate::codec::kv::MAX_LEN)); raised when writing.
     TooLarge,
 }
 

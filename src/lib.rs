@@ -139,70 +139,68 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-#[cfg(any(feature = "compact", feature = "gorilla"))]
-mod b64;
-#[cfg(any(feature = "compact", feature = "gorilla"))]
+// The three users, one folder each (see the README's map): `codec` is the
+// no_std core; `sessions` the std session API; `stores` and `web` the
+// server-side backends and the framework adapters.
 mod codec;
 pub mod docs;
-pub mod envelope;
 mod error;
 #[cfg(feature = "go")]
 #[cfg_attr(docsrs, doc(cfg(feature = "go")))]
 pub mod go;
-pub mod header;
-#[cfg(feature = "http")]
-#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-pub mod http;
-mod iv;
-mod keys;
-pub mod kv;
-#[cfg(feature = "tower")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
-pub mod layer;
-mod mac;
-#[cfg(feature = "std")]
-mod payload;
-#[cfg(feature = "std")]
-mod random;
 pub mod secret;
 #[cfg(feature = "std")]
-mod session;
+mod sessions;
 #[cfg(feature = "std")]
-mod session_store;
-pub mod set_cookie;
-#[cfg(feature = "std")]
-mod store;
-#[cfg(feature = "std")]
-mod value;
+mod stores;
+#[cfg(feature = "http")]
+mod web;
 
+// The public API, grouped by user. Paths are stable: each re-export keeps
+// the path it had before the tree was sorted by user.
+
+// User 1, the no_std core.
+pub use codec::iv::Iv;
+pub use codec::keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
+pub use codec::set_cookie::SameSite;
 #[cfg(any(feature = "compact", feature = "gorilla"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "compact", feature = "gorilla"))))]
 pub use codec::{
     Codec, Codecs, DEFAULT_MAX_AGE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_SKEW, Decoded, Format,
     decode_buf_len,
 };
+pub use codec::{envelope, header, kv, set_cookie};
 pub use error::{Error, GobError, JsonError, KvError};
-pub use iv::Iv;
-pub use keys::{IV_LEN, Keys, MIN_HASH_KEY_LEN, TAG_LEN};
 pub use secret::Secret;
+
+// User 2, std sessions.
 #[cfg(feature = "std")]
-pub use session::{Session, SessionIter};
-#[cfg(feature = "std")]
-pub use session_store::{Loaded, Record, SessionId, SessionStore, StoreError};
-pub use set_cookie::SameSite;
-#[cfg(feature = "std")]
-pub use store::memory::{MemoryBackend, MemoryStore};
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use store::redis::{RedisBackend, RedisStore};
-#[cfg(feature = "std")]
-pub use store::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
-#[cfg(feature = "std")]
-pub use store::{
+pub use sessions::cookie_store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,
 };
 #[cfg(feature = "std")]
-pub use value::SessionValue;
+pub use sessions::session::{Session, SessionIter};
+#[cfg(feature = "std")]
+pub use sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};
+#[cfg(feature = "std")]
+pub use sessions::value::SessionValue;
+
+// User 3a, server-side stores.
+#[cfg(feature = "std")]
+pub use stores::memory::{MemoryBackend, MemoryStore};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use stores::redis::{RedisBackend, RedisStore};
+#[cfg(feature = "std")]
+pub use stores::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
+
+// User 3b, web frameworks.
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub use web::http;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub use web::tower as layer;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

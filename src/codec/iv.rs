@@ -44,7 +44,7 @@ impl Iv {
     /// to give (a sandbox without `getrandom`).
     #[cfg(feature = "std")]
     pub fn random() -> Result<Self, crate::Error> {
-        crate::random::iv()
+        crate::sessions::os::iv()
     }
 
     pub(crate) fn into_bytes(self) -> [u8; 16] {

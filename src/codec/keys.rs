@@ -22,8 +22,8 @@ use ctr::{
 use hmac::{Hmac, KeyInit};
 use sha2::Sha256;
 
+use crate::codec::mac::Mac;
 use crate::error::Error;
-use crate::mac::Mac;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
@@ -196,7 +196,7 @@ impl Keys {
             // wiped) again.
             #[cfg(not(feature = "gorilla"))]
             let mut m = Mac(mac);
-            m.update(crate::envelope::compact::TAG_CONTEXT);
+            m.update(crate::codec::envelope::compact::TAG_CONTEXT);
             m.update(&pair_fp);
             m.0
         };

@@ -11,8 +11,8 @@
 use hmac::Mac as _;
 use hmac::digest::CtOutput;
 
+use crate::codec::keys::{HmacSha256, TAG_LEN};
 use crate::error::Error;
-use crate::keys::{HmacSha256, TAG_LEN};
 
 /// A keyed HMAC-SHA256 state (a clone of a [`Keys`](crate::Keys) state).
 pub(crate) struct Mac(pub(crate) HmacSha256);

@@ -30,7 +30,7 @@
 
 use core::fmt;
 
-use crate::envelope::is_token;
+use crate::codec::envelope::is_token;
 use crate::error::Error;
 
 /// The `SameSite` attribute: when a browser sends the cookie along with a

@@ -64,8 +64,8 @@ use core::fmt;
 use hmac::digest::zeroize::Zeroize;
 use hmac::{KeyInit, Mac};
 
+use crate::codec::keys::{HmacSha256, Keys};
 use crate::error::Error;
-use crate::keys::{HmacSha256, Keys};
 
 mod text;
 #[cfg(feature = "std")]

@@ -6,10 +6,10 @@ use core::fmt;
 use hmac::digest::zeroize::Zeroize;
 
 use super::{KeyPair, MAX_SECRET_LEN, MIN_SECRET_LEN};
+#[cfg(feature = "aes256")]
+use crate::codec::keys::Keys;
 #[cfg(feature = "std")]
 use crate::error::Error;
-#[cfg(feature = "aes256")]
-use crate::keys::Keys;
 
 /// Why a secret's text was refused. Never contains the secret's characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

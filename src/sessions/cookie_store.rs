@@ -11,19 +11,19 @@ use std::string::String;
 use std::vec;
 use std::vec::Vec;
 
+use crate::codec::envelope::is_token;
+use crate::codec::header;
+use crate::codec::iv::Iv;
+use crate::codec::keys::Keys;
+use crate::codec::set_cookie::{ImfFixdate, SameSite, SetCookie, is_valid_domain, is_valid_path};
 use crate::codec::{Codec, Codecs, DEFAULT_MAX_AGE, Format, decode_buf_len};
-use crate::envelope::is_token;
 use crate::error::Error;
 #[cfg(feature = "go")]
 use crate::go::GoSerializer;
-use crate::header;
-use crate::iv::Iv;
-use crate::keys::Keys;
-use crate::payload::PayloadFormat;
-use crate::session::Session;
-use crate::session_store::{Loaded, Record, SessionId, StoreError};
-use crate::set_cookie::{ImfFixdate, SameSite, SetCookie, is_valid_domain, is_valid_path};
-use crate::value::SessionValue;
+use crate::sessions::payload::PayloadFormat;
+use crate::sessions::session::Session;
+use crate::sessions::store::{Loaded, Record, SessionId, StoreError};
+use crate::sessions::value::SessionValue;
 
 /// The longest `name=value` a browser must store (RFC 6265 §6.1): longer
 /// cookies are refused by [`CookieStore::save`], not sent to be dropped.
@@ -183,8 +183,8 @@ impl CookieConfig {
     ///
     /// # Errors
     /// [`Error::InvalidAttribute`] naming `Path`, `Domain` (see
-    /// [`is_valid_path`](crate::set_cookie::is_valid_path),
-    /// [`is_valid_domain`](crate::set_cookie::is_valid_domain)) or
+    /// [`is_valid_path`](crate::codec::set_cookie::is_valid_path),
+    /// [`is_valid_domain`](crate::codec::set_cookie::is_valid_domain)) or
     /// `Max-Age` (when 0).
     pub fn check(&self) -> Result<(), Error> {
         if self.path.as_deref().is_some_and(|p| !is_valid_path(p)) {
@@ -373,7 +373,7 @@ impl<V> CookieStore<V> {
         // Checked here for every format: the builder methods can switch to
         // the gorilla envelope later, whose MAC covers only the hash key.
         // This is stricter than `Codecs::new`, so `decode` need not recheck.
-        crate::keys::check_distinguishable(keys.iter())?;
+        crate::codec::keys::check_distinguishable(keys.iter())?;
         let before = SetCookie {
             path: config.path.as_deref(),
             domain: config.domain.as_deref(),
@@ -525,7 +525,7 @@ impl<V> CookieStore<V> {
 /// store uses to seal its session ids.
 impl<V> CookieStore<V> {
     /// Seals `payload` (bytes in this store's payload format: a
-    /// [`kv`](crate::kv) payload unless Go's formats are set) into the
+    /// [`kv`](crate::codec::kv) payload unless Go's formats are set) into the
     /// `Set-Cookie` header value of the cookie `name`, at time `now` with
     /// `iv`. The payload's buffer becomes the line's: no copy, and every
     /// plaintext byte is overwritten.
@@ -558,7 +558,7 @@ impl<V> CookieStore<V> {
     /// # Errors
     /// As [`save`](Self::save).
     pub fn seal(&self, name: &str, payload: Vec<u8>) -> Result<String, Error> {
-        self.seal_at(name, payload, crate::random::now(), self.fresh_iv()?)
+        self.seal_at(name, payload, crate::sessions::os::now(), self.fresh_iv()?)
     }
 
     /// Opens one cookie value (the part after `name=`) sealed by this store
@@ -628,8 +628,8 @@ impl<V> CookieStore<V> {
     /// A decoding error as [`load_at`](Self::load_at);
     /// [`Error::Payload`] when the payload holds no well-formed id.
     pub fn load_id(&self, name: &str, value: &str) -> Result<(SessionId, u64), Error> {
-        let loaded = self.load_at(name, value, crate::random::now())?;
-        let id = crate::kv::get(&loaded.payload, "id")?
+        let loaded = self.load_at(name, value, crate::sessions::os::now())?;
+        let id = crate::codec::kv::get(&loaded.payload, "id")?
             .and_then(SessionId::from_bytes)
             .ok_or(Error::Payload(crate::KvError::Truncated))?;
         Ok((id, loaded.issued))
@@ -715,7 +715,7 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
         value: &str,
     ) -> impl core::future::Future<Output = Result<Loaded, StoreError>> + Send {
         core::future::ready(
-            self.load_at(name, value, crate::random::now())
+            self.load_at(name, value, crate::sessions::os::now())
                 .map_err(StoreError::Session),
         )
     }
@@ -778,7 +778,7 @@ impl<V: SessionValue> CookieStore<V> {
     /// [`Codec::decode`]) when it does not verify; [`Error::InvalidValue`]
     /// when a value does not convert to `V`. Never a partial session.
     pub fn get(&self, cookie_header: &str, name: &str) -> Result<Session<V>, Error> {
-        self.get_at(cookie_header, name, crate::random::now())
+        self.get_at(cookie_header, name, crate::sessions::os::now())
     }
 
     /// Encodes the session with the first key, the system clock and a fresh
@@ -790,9 +790,9 @@ impl<V: SessionValue> CookieStore<V> {
     /// ([`CookieConfig::check_name`]); [`Error::TooLong`] when `name=value` would
     /// exceed [`MAX_COOKIE_LEN`] (its `len` is the cookie's, its `max` the
     /// limit); [`Error::Payload`] for an entry beyond
-    /// [`kv::MAX_LEN`](crate::kv::MAX_LEN); [`Error::Random`].
+    /// [`kv::MAX_LEN`](crate::codec::kv::MAX_LEN); [`Error::Random`].
     pub fn save(&self, session: &Session<V>) -> Result<String, Error> {
-        self.save_at(session, crate::random::now(), self.fresh_iv()?)
+        self.save_at(session, crate::sessions::os::now(), self.fresh_iv()?)
     }
 
     /// [`save`](Store::save) at time `now` (Unix seconds) with `iv`: for a
@@ -872,7 +872,7 @@ impl<V: SessionValue> CookieStore<V> {
         cookie_header: &str,
         name: &str,
     ) -> Result<(Session<V>, bool), Error> {
-        self.get_outdated_at(cookie_header, name, crate::random::now())
+        self.get_outdated_at(cookie_header, name, crate::sessions::os::now())
     }
 
     /// [`get_outdated`](Self::get_outdated) at time `now` (Unix seconds).
@@ -983,9 +983,5 @@ fn with_buf<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
 
 #[cfg(feature = "go")]
 mod go;
-pub(crate) mod memory;
-#[cfg(feature = "redis")]
-pub(crate) mod redis;
-pub(crate) mod server;
 #[cfg(test)]
 mod tests;

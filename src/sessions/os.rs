@@ -8,8 +8,8 @@
 
 use std::cell::RefCell;
 
+use crate::codec::iv::Iv;
 use crate::error::Error;
-use crate::iv::Iv;
 
 const POOL: usize = 512;
 

@@ -1,7 +1,7 @@
 //! (std) The one seam between a [`Session`] and the bytes the envelope
 //! protects: which serialization a store's cookies carry.
 //!
-//! The crate's own [`kv`](crate::kv) format, and (feature `go`) the gob and
+//! The crate's own [`kv`](crate::codec::kv) format, and (feature `go`) the gob and
 //! JSON payloads of Go's gorilla/securecookie, as dghubble/sessions'
 //! `NewCookieStore[string]` writes them: a `map[string]string`. The store,
 //! the envelope and the header code do not know which one is in use.
@@ -9,10 +9,10 @@
 use std::string::String;
 use std::vec::Vec;
 
+use crate::codec::kv;
 use crate::error::{Error, KvError};
-use crate::kv;
-use crate::session::Session;
-use crate::value::SessionValue;
+use crate::sessions::session::Session;
+use crate::sessions::value::SessionValue;
 
 /// How session entries are serialized inside the cookie.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -142,7 +142,7 @@ fn push_varint(out: &mut Vec<u8>, n: usize) {
 
 /// LEB128 of `n <= kv::MAX_LEN` into `buf`; returns the bytes used.
 fn varint(n: usize, buf: &mut [u8; 3]) -> usize {
-    crate::kv::put_varint(buf, 0, n)
+    crate::codec::kv::put_varint(buf, 0, n)
 }
 
 /// Go's `map[string]string`, by way of [`crate::go`]: each value travels as

@@ -9,10 +9,10 @@
 //! can implement both, as [`CookieStore`](crate::CookieStore) does.
 //!
 //! What travels between the layer and a store is the session's
-//! [`kv`](crate::kv) payload: the handler's entries plus a few reserved
+//! [`kv`](crate::codec::kv) payload: the handler's entries plus a few reserved
 //! entries of the layer (keys starting with `\0`: creation time, flash
 //! values). A store keeps those bytes as they are; it may read a user's
-//! entry from them with [`kv::get`](crate::kv::get) (e.g. to index
+//! entry from them with [`kv::get`](crate::codec::kv::get) (e.g. to index
 //! sessions by user).
 
 use core::future::Future;
@@ -111,7 +111,7 @@ pub trait SessionStore: Send + Sync + 'static {
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Loaded {
-    /// The session's [`kv`](crate::kv) payload, as last saved.
+    /// The session's [`kv`](crate::codec::kv) payload, as last saved.
     pub payload: Vec<u8>,
     /// When the cookie was issued (Unix seconds): the codec's timestamp.
     pub issued: u64,
@@ -150,7 +150,7 @@ impl core::fmt::Debug for Loaded {
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Record {
-    /// The session's [`kv`](crate::kv) payload (the layer's reserved
+    /// The session's [`kv`](crate::codec::kv) payload (the layer's reserved
     /// entries included). Owned, so that a store can seal or send it
     /// without a copy.
     pub payload: Vec<u8>,
@@ -206,7 +206,7 @@ impl SessionId {
     /// # Errors
     /// [`Error::Random`].
     pub fn random() -> Result<Self, Error> {
-        crate::store::random_key::<{ SessionId::LEN }>().map(SessionId)
+        crate::sessions::cookie_store::random_key::<{ SessionId::LEN }>().map(SessionId)
     }
 
     /// The id in `bytes`, if they are [`LEN`](Self::LEN) long.
@@ -221,7 +221,7 @@ impl SessionId {
 
     /// The id as unpadded base64url (22 characters): for database keys.
     pub fn to_base64url(&self) -> String {
-        crate::b64::encode_vec(&self.0)
+        crate::codec::b64::encode_vec(&self.0)
     }
 }
 

@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 
+use crate::codec::keys::Keys;
 use crate::error::Error;
-use crate::keys::Keys;
-use crate::session_store::SessionId;
-use crate::store::CookieConfig;
-use crate::store::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
+use crate::sessions::cookie_store::CookieConfig;
+use crate::sessions::store::SessionId;
+use crate::stores::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
 
 const ID_LEN: usize = SessionId::LEN;
 

@@ -9,10 +9,10 @@ use std::vec::Vec;
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use ::redis::{Client, Cmd, Script};
 
-use crate::keys::Keys;
-use crate::session_store::{SessionId, StoreError};
-use crate::store::CookieConfig;
-use crate::store::server::{BackendError, ServerStore, SessionBackend, WriteMode};
+use crate::codec::keys::Keys;
+use crate::sessions::cookie_store::CookieConfig;
+use crate::sessions::store::{SessionId, StoreError};
+use crate::stores::server::{BackendError, ServerStore, SessionBackend, WriteMode};
 
 /// Server-side sessions in Redis (or Valkey): see [`ServerStore`] for the
 /// model and [`RedisBackend`] for the keys and commands.
@@ -196,7 +196,7 @@ impl RedisBackend {
     pub fn user_index_key(&self, user: &[u8]) -> String {
         let mut key = self.prefix.clone();
         key.push_str("user:");
-        key.push_str(&crate::b64::encode_vec(user));
+        key.push_str(&crate::codec::b64::encode_vec(user));
         key
     }
 }

@@ -27,12 +27,12 @@ use std::string::String;
 use std::vec;
 use std::vec::Vec;
 
+use crate::codec::iv::Iv;
+use crate::codec::keys::Keys;
 use crate::codec::{Codec, Codecs, DEFAULT_MAX_AGE, Format, decode_buf_len};
 use crate::error::Error;
-use crate::iv::Iv;
-use crate::keys::Keys;
-use crate::session_store::{Loaded, Record, SessionId, SessionStore, StoreError};
-use crate::store::{CookieConfig, CookieStore};
+use crate::sessions::cookie_store::{CookieConfig, CookieStore};
+use crate::sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};
 
 /// The kv key under which the id cookie carries the id (as
 /// [`CookieStore::seal_id`] writes it).
@@ -271,7 +271,7 @@ impl<B: SessionBackend> ServerStore<B> {
     /// The user index entry of a payload, if the store names a user key and
     /// the payload holds it.
     fn user<'p>(&self, payload: &'p [u8]) -> Option<&'p [u8]> {
-        crate::kv::get(payload, self.user_key.as_deref()?)
+        crate::codec::kv::get(payload, self.user_key.as_deref()?)
             .ok()
             .flatten()
     }
@@ -284,7 +284,7 @@ impl<B: SessionBackend> ServerStore<B> {
         } else {
             Iv::from_random_bytes([0; 16])
         };
-        let now = crate::random::now();
+        let now = crate::sessions::os::now();
         let mut out = vec![0u8; codec.encoded_len(payload.len(), now)];
         let len = codec
             .encode(&id.to_base64url(), payload, now, iv, &mut out)?
@@ -300,12 +300,12 @@ impl<B: SessionBackend> ServerStore<B> {
         let decoded = Codecs::prechecked(&self.records).decode(
             &id.to_base64url(),
             record,
-            crate::random::now(),
+            crate::sessions::os::now(),
             &mut buf,
         )?;
         // A record holds a kv payload: refuse one that does not parse here
         // rather than hand it to the layer.
-        crate::kv::validate(decoded.payload).map_err(Error::Payload)?;
+        crate::codec::kv::validate(decoded.payload).map_err(Error::Payload)?;
         Ok((decoded.payload.to_vec(), decoded.index != 0))
     }
 }
@@ -314,8 +314,8 @@ impl<B: SessionBackend> SessionStore for ServerStore<B> {
     /// Verifies the id cookie (no round trip for a bad one), then reads the
     /// record: one round trip.
     async fn load(&self, name: &str, value: &str) -> Result<Loaded, StoreError> {
-        let cookie = self.ids.load_at(name, value, crate::random::now())?;
-        let id = crate::kv::get(&cookie.payload, ID_KEY)
+        let cookie = self.ids.load_at(name, value, crate::sessions::os::now())?;
+        let id = crate::codec::kv::get(&cookie.payload, ID_KEY)
             .map_err(Error::Payload)?
             .and_then(SessionId::from_bytes)
             .ok_or(Error::Payload(crate::KvError::Truncated))?;

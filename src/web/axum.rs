@@ -7,8 +7,8 @@ use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-use super::{LazySession, SessionHandle};
-use crate::session_store::StoreError;
+use crate::sessions::store::StoreError;
+use crate::web::tower::{LazySession, SessionHandle};
 
 /// Loads the request's session (see [`LazySession::load`]): a bad cookie
 /// is an empty session, never a rejection.
@@ -33,7 +33,7 @@ impl<St: Send + Sync> FromRequestParts<St> for SessionHandle {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SessionRejection {
-    /// The router has no [`SessionLayer`](super::SessionLayer): a
+    /// The router has no [`SessionLayer`](crate::layer::SessionLayer): a
     /// programming error, answered 500 with a text that says so.
     MissingLayer,
     /// The store did not answer ([`StoreError::Backend`]): answered 503.

@@ -32,10 +32,10 @@ use std::string::String;
 use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue};
 
+use crate::codec::header;
 use crate::error::Error;
-use crate::header;
-use crate::session::Session;
-use crate::store::Store;
+use crate::sessions::cookie_store::Store;
+use crate::sessions::session::Session;
 
 /// The session called `name` from a request's `Cookie` headers (all of them:
 /// HTTP/2 sends one per cookie).

@@ -21,11 +21,11 @@
 //! tag inputs apart from the gorilla envelope's, which always start with a
 //! token character.
 
-use crate::b64;
-use crate::envelope::{Ages, decrypt};
+use crate::codec::b64;
+use crate::codec::envelope::{Ages, decrypt};
+use crate::codec::iv::Iv;
+use crate::codec::keys::{IV_LEN, Keys, TAG_LEN};
 use crate::error::Error;
-use crate::iv::Iv;
-use crate::keys::{IV_LEN, Keys, TAG_LEN};
 
 /// Version byte of a signed-only cookie.
 pub const VERSION_SIGNED: u8 = 0x01;
@@ -135,7 +135,7 @@ const FEWER_UPDATES: bool = cfg!(target_pointer_width = "64");
 // Inlined: returning the keyed state (a few hundred bytes) by value would
 // copy it on every cookie.
 #[inline(always)]
-fn tag_state(keys: &Keys, name: &str) -> crate::mac::Mac {
+fn tag_state(keys: &Keys, name: &str) -> crate::codec::mac::Mac {
     // `"sc1" || pair fingerprint` is already in the state.
     let mut mac = keys.compact_mac();
     // Names are at most 1024 bytes; `Codec` has checked they are tokens.
@@ -245,7 +245,8 @@ mod tests {
             let name = core::str::from_utf8(&name[..len]).unwrap();
             use hmac::Mac as _;
             let mut expected =
-                <crate::keys::HmacSha256 as hmac::KeyInit>::new_from_slice(&[7; 32]).unwrap();
+                <crate::codec::keys::HmacSha256 as hmac::KeyInit>::new_from_slice(&[7; 32])
+                    .unwrap();
             expected.update(TAG_CONTEXT);
             expected.update(keys.pair_fingerprint());
             expected.update(&(len as u16).to_be_bytes());

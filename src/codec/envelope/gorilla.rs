@@ -19,11 +19,11 @@
 //! trailing bits); the timestamp must be plain digits (Go's `ParseInt` also
 //! takes a sign).
 
-use crate::b64;
-use crate::envelope::{Ages, decrypt};
+use crate::codec::b64;
+use crate::codec::envelope::{Ages, decrypt};
+use crate::codec::iv::Iv;
+use crate::codec::keys::{IV_LEN, Keys, TAG_LEN};
 use crate::error::Error;
-use crate::iv::Iv;
-use crate::keys::{IV_LEN, Keys, TAG_LEN};
 
 /// Powers of ten up to 10^19, for decimal timestamps without 64-bit
 /// division (which costs about a kilobyte of flash on 32-bit targets).

@@ -16,8 +16,8 @@ pub mod gorilla;
 
 #[cfg(any(feature = "compact", feature = "gorilla"))]
 use crate::{
+    codec::keys::{IV_LEN, Keys},
     error::Error,
-    keys::{IV_LEN, Keys},
 };
 
 /// Decrypts a verified body (`IV || ciphertext`) in place and returns the

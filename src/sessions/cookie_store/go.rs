@@ -2,9 +2,9 @@
 //! with Go's dghubble/sessions, and to move off its format.
 
 use super::{CookieConfig, CookieStore, Mode};
+use crate::codec::keys::Keys;
 use crate::error::Error;
 use crate::go::GoSerializer;
-use crate::keys::Keys;
 
 impl<V> CookieStore<V> {
     /// A store that reads and writes exactly the cookies of Go's

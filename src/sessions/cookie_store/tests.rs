@@ -1,6 +1,6 @@
 use super::*;
+use crate::codec::kv::{self, KvWriter};
 use crate::error::KvError;
-use crate::kv::{self, KvWriter};
 use std::boxed::Box;
 use std::format;
 use std::string::ToString;
@@ -248,9 +248,9 @@ fn at_most_max_same_name_cookies_are_tried() {
         h.push(good.to_string());
         h.join("; ")
     };
-    let at_limit = header_with_good_at(crate::header::MAX_SAME_NAME);
+    let at_limit = header_with_good_at(crate::codec::header::MAX_SAME_NAME);
     assert_eq!(store.get_at(&at_limit, "my-app", NOW), Ok(user_session()));
-    let past = header_with_good_at(crate::header::MAX_SAME_NAME + 1);
+    let past = header_with_good_at(crate::codec::header::MAX_SAME_NAME + 1);
     assert_eq!(store.get_at(&past, "my-app", NOW), Err(Error::Malformed));
 }
 

@@ -2,8 +2,8 @@
 //! that counts round trips.
 
 use super::*;
-use crate::kv;
-use crate::store::memory::MemoryBackend;
+use crate::codec::kv;
+use crate::stores::memory::MemoryBackend;
 use std::string::ToString;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

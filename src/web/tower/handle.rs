@@ -14,10 +14,10 @@ use ::http::header::COOKIE;
 
 use super::LayerConfig;
 use crate::error::Error;
-use crate::payload::PayloadFormat;
-use crate::session::Session;
-use crate::session_store::{Loaded, Record, SessionId, SessionStore, StoreError};
-use crate::value::SessionValue;
+use crate::sessions::payload::PayloadFormat;
+use crate::sessions::session::Session;
+use crate::sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};
+use crate::sessions::value::SessionValue;
 
 /// Keys of the layer's own entries start with this byte; user keys may not.
 const RESERVED: char = '\0';
@@ -165,7 +165,7 @@ impl Inner {
 
 /// The cookie values called `name` in `headers`' `Cookie` headers (usually
 /// one; HTTP/2 may send one per cookie), in order: the first
-/// [`MAX_SAME_NAME`](crate::header::MAX_SAME_NAME) over all of them
+/// [`MAX_SAME_NAME`](crate::codec::header::MAX_SAME_NAME) over all of them
 /// (bounded work for a request full of forgeries).
 fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     headers
@@ -175,8 +175,8 @@ fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Ite
         // `find_all` needs text: such a header is read up to the bad
         // byte's cookie, which `find_all` then skips.
         .filter_map(|v| core::str::from_utf8(v.as_bytes()).ok())
-        .flat_map(move |header| crate::header::find_all(header, name))
-        .take(crate::header::MAX_SAME_NAME)
+        .flat_map(move |header| crate::codec::header::find_all(header, name))
+        .take(crate::codec::header::MAX_SAME_NAME)
 }
 
 impl LazySession {
@@ -234,7 +234,7 @@ impl LazySession {
                 state.outdated = loaded.outdated;
                 if let Some(cap) = config.lifetime
                     && let Some(created) = state.created()
-                    && crate::random::now().saturating_sub(created) > cap
+                    && crate::sessions::os::now().saturating_sub(created) > cap
                 {
                     state.entries.clear();
                     state.rejected = Some(Error::LifetimeExceeded);

@@ -59,7 +59,7 @@ use handle::{Inner, Loader, Shared, State};
 pub use handle::{LazySession, SessionHandle};
 
 use crate::error::Error;
-use crate::session_store::{Record, SessionId, SessionStore, StoreError};
+use crate::sessions::store::{Record, SessionId, SessionStore, StoreError};
 
 /// What a [`SessionLayer`] is configured with.
 #[derive(Clone, Debug)]
@@ -270,7 +270,7 @@ fn plan(state: &mut State, loader: &dyn Loader) -> Plan {
         return Plan::Nothing;
     }
     let config = loader.config();
-    let now = crate::random::now();
+    let now = crate::sessions::os::now();
     if state.destroy {
         return Plan::Destroy(state.id);
     }
@@ -398,10 +398,8 @@ impl core::fmt::Display for SaveError {
 }
 
 #[cfg(feature = "axum")]
-mod axum;
-#[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub use self::axum::SessionRejection;
+pub use crate::web::axum::SessionRejection;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,11 @@
+//! User 2, `std` sessions without framework types: the sync `Store` /
+//! `Session<V>` API of Go's dghubble/sessions, values, payload formats,
+//! the OS's randomness, and the async `SessionStore` interface with the
+//! cookie store behind it.
+
+pub(crate) mod cookie_store;
+pub(crate) mod os;
+pub(crate) mod payload;
+pub(crate) mod session;
+pub(crate) mod store;
+pub(crate) mod value;
