@@ -4,6 +4,8 @@
 //! cookie store behind it.
 
 pub(crate) mod cookie_store;
+#[cfg(feature = "engine")]
+pub mod engine;
 pub(crate) mod os;
 pub(crate) mod payload;
 pub(crate) mod session;
