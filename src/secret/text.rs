@@ -686,7 +686,8 @@ mod tests {
             Secret::parse(&typo).unwrap_err(),
             SecretError::NotQuiteHex { at: 63 }
         );
-        let message = EnvSecretError::new("SESSION_SECRET", None, SecretError::NotQuiteHex { at: 63 });
+        let message =
+            EnvSecretError::new("SESSION_SECRET", None, SecretError::NotQuiteHex { at: 63 });
         assert_eq!(
             std::format!("{message}"),
             "SESSION_SECRET: character 64 is not a hex digit, though the rest is hex \
@@ -704,7 +705,9 @@ mod tests {
                 error: SecretError::NotQuiteHex { at: 63 }
             }
         );
-        assert!(std::format!("{listed:?}").starts_with("secret 2: character 64 is not a hex digit"));
+        assert!(
+            std::format!("{listed:?}").starts_with("secret 2: character 64 is not a hex digit")
+        );
         // Two typos in 128 digits, and one in the middle; padding is not a typo.
         let long = std::format!("{}x{}o", "ab".repeat(40), "ab".repeat(23));
         assert_eq!(
@@ -716,7 +719,10 @@ mod tests {
             SecretError::NotQuiteHex { at: 63 }
         );
         // The prefix says base64: read as base64, 48 bytes.
-        assert_eq!(Secret::parse(&std::format!("base64:{typo}")).unwrap().len(), 48);
+        assert_eq!(
+            Secret::parse(&std::format!("base64:{typo}")).unwrap().len(),
+            48
+        );
         // The bound: at most one character in eight off hex is a typo; more
         // is base64.
         let five_off = std::format!("{}{}=", "a".repeat(38), "Z".repeat(5));
