@@ -183,6 +183,9 @@ pub use sessions::session::{Session, SessionIter};
 #[cfg(feature = "std")]
 pub use sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use sessions::token as random;
+#[cfg(feature = "std")]
 pub use sessions::value::SessionValue;
 
 // User 3a, server-side stores.

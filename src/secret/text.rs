@@ -192,7 +192,8 @@ impl Secret {
         result
     }
 
-    /// A fresh random secret of 32 bytes from the operating system.
+    /// A fresh random secret of 32 bytes from the operating system: a key.
+    /// For a nonce or a token, see [`random`](crate::random).
     ///
     /// # Errors
     /// [`Error::Random`] when the OS has no randomness to give.

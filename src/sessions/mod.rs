@@ -8,4 +8,5 @@ pub(crate) mod os;
 pub(crate) mod payload;
 pub(crate) mod session;
 pub(crate) mod store;
+pub mod token;
 pub(crate) mod value;
