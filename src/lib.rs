@@ -179,6 +179,9 @@ pub use sessions::cookie_store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,
 };
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use sessions::csrf;
+#[cfg(feature = "std")]
 pub use sessions::session::{Session, SessionIter};
 #[cfg(feature = "std")]
 pub use sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};

@@ -4,6 +4,7 @@
 //! cookie store behind it.
 
 pub(crate) mod cookie_store;
+pub mod csrf;
 pub(crate) mod os;
 pub(crate) mod payload;
 pub(crate) mod session;
