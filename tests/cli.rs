@@ -153,13 +153,9 @@ fn decodes_every_positive_go_nop_vector_as_raw_hex() {
     assert!(n >= 28);
 }
 
-/// `decode`'s default max age is `CookieConfig`'s (7 days, what the
-/// session cookies it reads are issued with), not the codec's 30 days.
-#[test]
-fn default_max_age_is_the_cookie_stores() {
-    let week = securecookie::DEFAULT_COOKIE_MAX_AGE;
-    assert_eq!(week, 7 * 24 * 60 * 60);
-    let enc = run(&[
+/// `a=b` in a cookie `s` issued at 1,800,000,000, signed with `HASH`.
+fn encode_a_b() -> String {
+    stdout(&run(&[
         "encode",
         "--hash-key",
         HASH,
@@ -168,8 +164,16 @@ fn default_max_age_is_the_cookie_stores() {
         "--now",
         "1800000000",
         "a=b",
-    ]);
-    let cookie = stdout(&enc);
+    ]))
+}
+
+/// `decode`'s default max age is `CookieConfig`'s (7 days, what the
+/// session cookies it reads are issued with), not the codec's 30 days.
+#[test]
+fn default_max_age_is_the_cookie_stores() {
+    let week = securecookie::DEFAULT_COOKIE_MAX_AGE;
+    assert_eq!(week, 7 * 24 * 60 * 60);
+    let cookie = encode_a_b();
     let decode_at = |now: u64| {
         run(&[
             "decode",
@@ -189,17 +193,7 @@ fn default_max_age_is_the_cookie_stores() {
 
 #[test]
 fn refused_cookie_exits_1_with_the_reason() {
-    let enc = run(&[
-        "encode",
-        "--hash-key",
-        HASH,
-        "--name",
-        "s",
-        "--now",
-        "1800000000",
-        "a=b",
-    ]);
-    let cookie = stdout(&enc);
+    let cookie = encode_a_b();
     let out = run(&[
         "decode",
         "--hash-key",
