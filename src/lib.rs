@@ -198,7 +198,10 @@ pub use stores::memory::{MemoryBackend, MemoryStore};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use stores::redis::{RedisBackend, RedisStore};
 #[cfg(feature = "std")]
-pub use stores::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
+pub use stores::server::{
+    BackendError, FORWARD_TTL, Listed, ServerStore, SessionBackend, StoreFull, Tags, UserSession,
+    WriteMode,
+};
 
 // User 3b, web frameworks.
 #[cfg(feature = "http")]
