@@ -179,6 +179,9 @@ pub use secret::Secret;
 pub use sessions::cookie_store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,
 };
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use sessions::csrf;
 #[cfg(feature = "engine")]
 #[cfg_attr(docsrs, doc(cfg(feature = "engine")))]
 pub use sessions::engine::{self, SessionHandle};
@@ -186,6 +189,9 @@ pub use sessions::engine::{self, SessionHandle};
 pub use sessions::session::{Session, SessionIter};
 #[cfg(feature = "std")]
 pub use sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use sessions::token as random;
 #[cfg(feature = "std")]
 pub use sessions::value::SessionValue;
 
@@ -196,7 +202,10 @@ pub use stores::memory::{MemoryBackend, MemoryStore};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use stores::redis::{RedisBackend, RedisStore};
 #[cfg(feature = "std")]
-pub use stores::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
+pub use stores::server::{
+    BackendError, FORWARD_TTL, Listed, ServerStore, SessionBackend, StoreFull, Tags, UserSession,
+    WriteMode,
+};
 
 // User 3b, web frameworks.
 #[cfg(feature = "http")]
