@@ -103,7 +103,62 @@ impl core::fmt::Debug for Finishing {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// An adapter's call of the inner service (the handler), then the
+    /// session's [`finish`](PendingSession::finish): the response, with the
+    /// [`Outcome`] to apply to it (`None`: send it as it is). What an
+    /// adapter's response future wraps, so that none of them writes this
+    /// sequence again. Built by [`PendingSession::around`].
+    pub struct Around<F, R> {
+        #[pin]
+        inner: F,
+        session: Option<PendingSession>,
+        finishing: Option<(Finishing, R)>,
+    }
+}
+
+impl<F, R, E> Future for Around<F, R>
+where
+    F: Future<Output = Result<R, E>>,
+{
+    type Output = Result<(R, Option<Outcome>), E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let (finishing, _) = match this.finishing {
+            Some(pending) => pending,
+            None => {
+                let response = core::task::ready!(this.inner.poll(cx))?;
+                let Some(finishing) = this.session.take().and_then(PendingSession::finish) else {
+                    // The untouched (or unchanged) session: no allocation, no await.
+                    return Poll::Ready(Ok((response, None)));
+                };
+                this.finishing.insert((finishing, response))
+            }
+        };
+        let outcome = core::task::ready!(Pin::new(finishing).poll(cx));
+        match this.finishing.take() {
+            Some((_, response)) => Poll::Ready(Ok((response, Some(outcome)))),
+            // Taken only here, once the outcome is ready: never reached.
+            None => Poll::Pending,
+        }
+    }
+}
+
 impl PendingSession {
+    /// `inner` (the adapter's call of the handler), then
+    /// [`finish`](Self::finish): see [`Around`].
+    pub fn around<F, R, E>(self, inner: F) -> Around<F, R>
+    where
+        F: Future<Output = Result<R, E>>,
+    {
+        Around {
+            inner,
+            session: Some(self),
+            finishing: None,
+        }
+    }
+
     /// After the handler: `None` when there is nothing to write (the
     /// session was never loaded, or is unchanged and not due for renewal:
     /// no allocation, no clock for an untouched one, nothing to await);
