@@ -87,6 +87,7 @@
 //! | `axum` | no | `layer::SessionHandle` as an axum extractor (adds `axum-core`); implies `tower` |
 //! | `actix` | no | `actix`: sessions as an actix-web 4 middleware (`SessionMiddleware`) with `SessionHandle` as its extractor, on the same engine (adds `actix-web` without its default features, `pin-project-lite`); implies `engine` |
 //! | `redis` | no | `RedisStore`: server-side sessions in Redis or Valkey, behind the same layer (adds `redis`); implies `std`. [`MemoryStore`] and [`ServerStore`] need only `std` |
+//! | `sqlite`, `postgres` | no | `SqliteStore`, `PostgresStore`: server-side sessions in the app's SQL database on its sqlx pool, behind the same layer (adds `sqlx`, `tokio`); implies `std` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std` and `go` |
 //!
@@ -183,6 +184,12 @@ pub use stores::server::{
     BackendError, FORWARD_TTL, Listed, ServerStore, SessionBackend, StoreFull, Tags, UserSession,
     WriteMode,
 };
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use stores::sql::postgres::{PostgresBackend, PostgresStore};
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+pub use stores::sql::sqlite::{SqliteBackend, SqliteStore};
 
 // User 3b, web frameworks.
 #[cfg(feature = "actix")]
