@@ -206,7 +206,7 @@ impl SessionId {
     /// # Errors
     /// [`Error::Random`].
     pub fn random() -> Result<Self, Error> {
-        crate::sessions::cookie_store::random_key::<{ SessionId::LEN }>().map(SessionId)
+        crate::sessions::os::random_key::<{ SessionId::LEN }>().map(SessionId)
     }
 
     /// The id in `bytes`, if they are [`LEN`](Self::LEN) long.

@@ -8,7 +8,6 @@
 //! type is one (`serde_values`: the same bytes for those types, MessagePack
 //! for structs).
 
-use std::string::String;
 use std::vec::Vec;
 
 /// A type that can live in a [`Session`](crate::Session): bytes out, bytes
@@ -85,14 +84,14 @@ pub trait SessionValue: Sized {
 }
 
 #[cfg(not(feature = "serde"))]
-impl SessionValue for String {
+impl SessionValue for std::string::String {
     fn write_bytes(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.as_bytes());
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self, &'static str> {
         core::str::from_utf8(bytes)
-            .map(String::from)
+            .map(std::string::String::from)
             .map_err(|_| "not UTF-8")
     }
 }
@@ -170,6 +169,7 @@ fn parse_integer<T: core::str::FromStr<Err = core::num::ParseIntError>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::String;
     use std::vec;
 
     fn bytes_of<V: SessionValue>(v: &V) -> Vec<u8> {

@@ -3,7 +3,7 @@
 //! the rest.
 //!
 //! A value whose top level is a string, an integer, a bool or bytes (or a
-//! newtype around one, or a `Vec<u8>`) keeps the plain bytes of the
+//! newtype around one; a `Vec<u8>` is always its raw bytes) keeps the plain bytes of the
 //! crate's own impls (UTF-8, decimal, `1`/`0`, raw): cookies written before
 //! the feature read the same, and a Go service sees the same strings.
 //! Anything else (structs, enums, maps, lists, options, floats) is
@@ -17,7 +17,8 @@
 //! whether it is plain, so a struct costs one refused call before
 //! MessagePack.
 
-use std::string::String;
+use core::any::{Any, TypeId};
+use std::boxed::Box;
 use std::vec::Vec;
 
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
@@ -38,8 +39,16 @@ const MAX_DEPTH: usize = 64;
 /// value's bytes.
 pub(crate) const NOT_THE_TYPE: &str = "does not fit the type";
 
-impl<T: Serialize + DeserializeOwned> SessionValue for T {
+/// `'static`: a `Vec<u8>` is found by its type (below); every owned serde
+/// type is `'static` anyway.
+impl<T: Serialize + DeserializeOwned + 'static> SessionValue for T {
     fn write_bytes(&self, out: &mut Vec<u8>) {
+        // A `Vec<u8>` is raw bytes, exactly, whatever its first byte: the
+        // crate's own code keeps payload entries in them.
+        if let Some(raw) = (self as &dyn Any).downcast_ref::<Vec<u8>>() {
+            out.extend_from_slice(raw);
+            return;
+        }
         let start = out.len();
         if self.serialize(Plain { out: &mut *out }).is_ok() {
             return;
@@ -55,6 +64,12 @@ impl<T: Serialize + DeserializeOwned> SessionValue for T {
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self, &'static str> {
+        if TypeId::of::<T>() == TypeId::of::<Vec<u8>>() {
+            let raw: Box<dyn Any> = Box::new(bytes.to_vec());
+            if let Ok(raw) = raw.downcast::<T>() {
+                return Ok(*raw);
+            }
+        }
         match bytes.split_first() {
             Some((&TAG, rest)) => from_msgpack(rest)
                 // Raw bytes written before this feature may start with
@@ -166,7 +181,8 @@ impl<'a> ser::Serializer for Plain<'a> {
 
     fn serialize_char(self, v: char) -> Result<(), PlainError> {
         let mut buf = [0u8; 4];
-        self.out.extend_from_slice(v.encode_utf8(&mut buf).as_bytes());
+        self.out
+            .extend_from_slice(v.encode_utf8(&mut buf).as_bytes());
         Ok(())
     }
 
@@ -424,7 +440,9 @@ impl<'de> de::Deserializer<'de> for PlainDe<'de> {
     /// Plain bytes as a list of `u8`s: how a `Vec<u8>` reads.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PlainError> {
         visitor.visit_seq(de::value::SeqDeserializer::new(
-            self.0.iter().map(|&b| IntoDeserializer::<PlainError>::into_deserializer(b)),
+            self.0
+                .iter()
+                .map(|&b| IntoDeserializer::<PlainError>::into_deserializer(b)),
         ))
     }
 

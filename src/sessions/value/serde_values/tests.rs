@@ -1,7 +1,7 @@
 use super::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::string::ToString;
+use std::string::{String, ToString};
 use std::vec;
 
 fn bytes_of<V: SessionValue>(v: &V) -> Vec<u8> {
@@ -72,14 +72,25 @@ fn structured_values_are_tagged_messagepack_with_names() {
 
 #[test]
 fn bytes_starting_with_the_tag_are_not_ambiguous() {
-    let raw = vec![TAG, 1, 2];
-    let bytes = bytes_of(&raw);
-    assert_eq!(bytes[0], TAG);
-    assert_ne!(bytes, raw);
-    assert_eq!(Vec::<u8>::from_bytes(&bytes), Ok(raw));
-    // An old cookie's raw bytes starting with the tag, not MessagePack:
-    // still read as they are.
-    assert_eq!(Vec::<u8>::from_bytes(&[TAG, 0xc1]), Ok(vec![TAG, 0xc1]));
+    // A Vec<u8> is raw, always: the crate keeps payload entries in them,
+    // a struct's tagged bytes included.
+    let raw = vec![TAG, 0x92, 1, 2];
+    assert_eq!(bytes_of(&raw), raw);
+    assert_eq!(Vec::<u8>::from_bytes(&raw), Ok(raw.clone()));
+    let user = bytes_of(&ada());
+    assert_eq!(Vec::<u8>::from_bytes(&user), Ok(user.clone()));
+    assert_eq!(bytes_of(&user), user);
+    // Other lists of bytes that start with the tag are MessagePack.
+    let deque: std::collections::VecDeque<u8> = [TAG, 1].into();
+    let bytes = bytes_of(&deque);
+    assert_ne!(bytes, [TAG, 1]);
+    assert_eq!(std::collections::VecDeque::from_bytes(&bytes), Ok(deque));
+    // Raw bytes starting with the tag that are not MessagePack: read as
+    // they are.
+    assert_eq!(
+        std::collections::VecDeque::<u8>::from_bytes(&[TAG, 0xc1]),
+        Ok([TAG, 0xc1].into())
+    );
 }
 
 #[test]
