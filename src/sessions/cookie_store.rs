@@ -492,6 +492,13 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
             age => Some(age),
         }
     }
+
+    /// Exact for the kv payload; a Go payload is not measured (`None`).
+    fn cookie_len(&self, name: &str, payload_len: usize) -> Option<usize> {
+        (self.payloads[0] == PayloadFormat::Kv).then(|| {
+            name.len() + 1 + self.codecs[0].encoded_len(payload_len, crate::sessions::os::now())
+        })
+    }
 }
 
 #[cfg(feature = "go")]
