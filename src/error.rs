@@ -166,8 +166,7 @@ pub enum JsonError {
     Syntax,
     /// The top-level value is not an object (or `null`).
     NotAnObject,
-    /// Objects and arrays nested deeper than
-    /// [`json::MAX_NESTING`](crate::go::json::MAX_NESTING).
+    /// Objects and arrays nested deeper than `go::json::MAX_NESTING` (32).
     Nested,
     /// A backslash escape that JSON does not define.
     InvalidEscape,

@@ -45,7 +45,7 @@ pub const DEFAULT_COOKIE_MAX_AGE: u64 = 7 * 24 * 60 * 60;
 /// a block key, encrypted) by the crate's codec.
 ///
 /// Built once at startup and shared (it is `Send + Sync`; wrap it in an
-/// `Arc`). Values are typed: `V` is any [`SessionValue`].
+/// `Arc`). Values are typed: `V` is any [`SessionValue`](crate::SessionValue) (`String` unless named).
 ///
 /// ```
 /// use securecookie::{CookieConfig, CookieStore, Error, Keys};

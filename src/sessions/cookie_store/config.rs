@@ -9,7 +9,7 @@ use crate::error::Error;
 /// The attributes of the session cookies a store sets: Go's `CookieConfig`.
 ///
 /// A plain value: build one, change its public fields, hand it to
-/// [`CookieStore::new`] (which checks it).
+/// [`CookieStore::new`](crate::CookieStore::new) (which checks it).
 ///
 /// **Name session cookies `__Host-...`.** A browser sends every cookie
 /// whose domain and path match, so a page on a sibling subdomain
@@ -60,7 +60,7 @@ pub struct CookieConfig {
     pub path: Option<String>,
     /// `Max-Age` in seconds (with a matching `Expires`); `None` for a
     /// browser-session cookie. Also the age past which the store rejects a
-    /// cookie, unless [`CookieStore::max_age`] sets that apart.
+    /// cookie, unless [`CookieStore::max_age`](crate::CookieStore::max_age) sets that apart.
     pub max_age: Option<u64>,
     /// `HttpOnly`: out of reach of page scripts.
     pub http_only: bool,

@@ -80,7 +80,7 @@ impl<V: SessionValue> CookieStore<V> {
     /// [`Error::NoCookie`] when the header holds no such cookie;
     /// [`Error::InvalidName`]; a decoding error ([`Error::MacMismatch`],
     /// [`Error::Expired`], [`Error::Payload`], ...: see
-    /// [`Codec::decode`]) when it does not verify; [`Error::InvalidValue`]
+    /// [`Codec::decode`](crate::Codec::decode)) when it does not verify; [`Error::InvalidValue`]
     /// when a value does not convert to `V`. Never a partial session.
     pub fn get(&self, cookie_header: &str, name: &str) -> Result<Session<V>, Error> {
         self.get_at(cookie_header, name, crate::sessions::os::now())
@@ -92,7 +92,7 @@ impl<V: SessionValue> CookieStore<V> {
     /// # Errors
     /// [`Error::InvalidName`]; [`Error::InvalidAttribute`] when a
     /// `__Host-` or `__Secure-` name breaks its rules
-    /// ([`CookieConfig::check_name`]); [`Error::TooLong`] when `name=value` would
+    /// ([`CookieConfig::check_name`](super::CookieConfig::check_name)); [`Error::TooLong`] when `name=value` would
     /// exceed [`MAX_COOKIE_LEN`] (its `len` is the cookie's, its `max` the
     /// limit); [`Error::Payload`] for an entry beyond
     /// [`kv::MAX_LEN`](crate::codec::kv::MAX_LEN); [`Error::Random`].
