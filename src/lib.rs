@@ -82,7 +82,8 @@
 //! | `aes128`, `aes192`, `aes256` (`aes`: all three) | with `std` | encrypted cookies with 16-, 24-, 32-byte block keys; without any, keys are signed-only and no AES or CTR code is linked |
 //! | `std` | yes | every format and AES size (above); [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock); the session API of Go's dghubble/sessions: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
 //! | `http` | yes | [`http`](mod@crate::http): sessions read from and written to an `http::HeaderMap` (axum, hyper, tower); implies `std` |
-//! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `tracing`, `pin-project-lite`); implies `http` |
+//! | `engine` | no | `engine`: the session lifecycle without a framework (`Engine`, `SessionHandle`), what the tower and actix-web adapters run on (adds `tracing`); implies `std` |
+//! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `pin-project-lite`); implies `http` and `engine` |
 //! | `axum` | no | `layer::SessionHandle` as an axum extractor (adds `axum-core`); implies `tower` |
 //! | `redis` | no | `RedisStore`: server-side sessions in Redis or Valkey, behind the same layer (adds `redis`); implies `std`. [`MemoryStore`] and [`ServerStore`] need only `std` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
@@ -157,6 +158,9 @@ pub use sessions::cookie_store::{
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use sessions::csrf;
+#[cfg(feature = "engine")]
+#[cfg_attr(docsrs, doc(cfg(feature = "engine")))]
+pub use sessions::engine::{self, SessionHandle};
 #[cfg(feature = "std")]
 pub use sessions::session::{Session, SessionIter};
 #[cfg(feature = "std")]

@@ -5,6 +5,8 @@
 
 pub(crate) mod cookie_store;
 pub mod csrf;
+#[cfg(feature = "engine")]
+pub mod engine;
 pub(crate) mod os;
 pub(crate) mod payload;
 pub(crate) mod session;
