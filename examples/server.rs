@@ -15,6 +15,12 @@
 //!   a logout form.
 //! - `POST /logout`: destroys the session, `303` to `/`.
 //!
+//! Both forms carry a CSRF token (a hidden `csrf-token` field): a POST
+//! without a valid one, or one the browser says comes from another site,
+//! gets a 403 (`CsrfLayer`). The login form's token lives in a cookie of
+//! its own (`my-app-csrf`) until the login moves it into the session, so
+//! loading the form stores nothing on the server.
+//!
 //! Environment:
 //! - `ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks one).
 //!   The bound address is printed as `listening on http://ADDR`.
@@ -43,7 +49,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use securecookie::layer::{SessionHandle, SessionLayer};
+use securecookie::csrf::FORM_FIELD;
+use securecookie::layer::{CsrfLayer, SessionHandle, SessionLayer};
 use securecookie::set_cookie::ImfFixdate;
 use securecookie::{
     CookieConfig, CookieStore, Error, Keys, MAX_COOKIE_LEN, Secret, SessionStore, random_key,
@@ -170,13 +177,25 @@ fn hex(var: &str, text: &str) -> Result<Vec<u8>, String> {
 /// The demo's routes on any session store: the handlers only see the
 /// session.
 pub fn router<S: SessionStore>(store: S, about: String) -> Router {
+    routes(about).layer(SessionLayer::new(store, SESSION))
+}
+
+/// The routes with CSRF protection, as `main` serves them: every form
+/// carries a token, and a POST without one (or from another site) is a
+/// 403. `cookie`: the attributes of an anonymous visitor's CSRF cookie.
+pub fn protected_router<S: SessionStore>(store: S, about: String, cookie: CookieConfig) -> Router {
+    routes(about)
+        .layer(CsrfLayer::new())
+        .layer(SessionLayer::new(store, SESSION).csrf(cookie))
+}
+
+fn routes(about: String) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/login", post(login))
         .route("/welcome", get(welcome))
         .route("/logout", post(logout))
         .with_state(Arc::new(about))
-        .layer(SessionLayer::new(store, SESSION))
 }
 
 /// Serves the demo on `listener` until the process ends.
@@ -188,23 +207,42 @@ pub async fn serve<S: SessionStore>(
     axum::serve(listener, router(store, about)).await
 }
 
+/// Serves [`protected_router`] (what `main` runs) until the process ends.
+pub async fn serve_protected<S: SessionStore>(
+    listener: TcpListener,
+    store: S,
+    about: String,
+    cookie: CookieConfig,
+) -> std::io::Result<()> {
+    axum::serve(listener, protected_router(store, about, cookie)).await
+}
+
 async fn index(session: SessionHandle) -> Html<String> {
     let body = match session.get::<String>(USER_ID) {
         Some(id) => format!(
             "<h1>Hello {}</h1>\n<p>You are logged in. <a href=\"/welcome\">Your welcome page</a></p>\n",
             escape(&id)
         ),
-        None => LOGIN_FORM.to_string(),
+        None => format!(
+            "<h1>Log in</h1>\n\
+             <form action=\"/login\" method=\"post\">\n{csrf}\
+             <label>User id <input name=\"user-id\" value=\"a1b2c3\" autofocus></label>\n\
+             <input type=\"submit\" value=\"Login\">\n</form>\n\
+             <p class=\"hint\">Any id of 1 to 64 letters, digits, <code>-</code>, <code>_</code> or \
+             <code>.</code>; no password in this demo.</p>\n",
+            csrf = csrf_field(&session)
+        ),
     };
     page("Log in", &body)
 }
 
-const LOGIN_FORM: &str = "<h1>Log in</h1>\n\
-    <form action=\"/login\" method=\"post\">\n\
-    <label>User id <input name=\"user-id\" value=\"a1b2c3\" autofocus></label>\n\
-    <input type=\"submit\" value=\"Login\">\n</form>\n\
-    <p class=\"hint\">Any id of 1 to 64 letters, digits, <code>-</code>, <code>_</code> or <code>.</code>; \
-    no password in this demo.</p>\n";
+/// The hidden CSRF token field of a form (nothing without CSRF on).
+fn csrf_field(session: &SessionHandle) -> String {
+    session
+        .csrf_token()
+        .map(|token| format!("<input type=\"hidden\" name=\"{FORM_FIELD}\" value=\"{token}\">\n"))
+        .unwrap_or_default()
+}
 
 async fn login(session: SessionHandle, body: String) -> Response {
     // A real app checks a password here; the demo takes the id it is given.
@@ -254,9 +292,10 @@ async fn welcome(State(about): State<Arc<String>>, session: SessionHandle) -> Re
          <tr><th>Issued</th><td>{issued}</td></tr>\n\
          <tr><th>Expires</th><td>{expires} (renewed while you use the site)</td></tr>\n\
          </table>\n\
-         <form action=\"/logout\" method=\"post\">\n\
+         <form action=\"/logout\" method=\"post\">\n{csrf}\
          <input type=\"submit\" value=\"Logout\">\n</form>\n",
         id = escape(&id),
+        csrf = csrf_field(&session),
         issued = date(session.issued()),
         expires = date(session.expires()),
     );
@@ -349,14 +388,14 @@ async fn main() -> Result<(), String> {
         None => {
             let store = settings.store().map_err(|e| e.to_string())?;
             println!("listening on http://{addr}");
-            serve(listener, store, about).await
+            serve_protected(listener, store, about, settings.config.clone()).await
         }
         #[cfg(feature = "redis")]
         Some(url) => {
             let store = settings.redis_store(url).await?;
             eprintln!("sessions in Redis (SESSION_STORE)");
             println!("listening on http://{addr}");
-            serve(listener, store, about).await
+            serve_protected(listener, store, about, settings.config.clone()).await
         }
         #[cfg(not(feature = "redis"))]
         Some(_) => {

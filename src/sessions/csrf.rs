@@ -393,9 +393,10 @@ impl core::fmt::Display for Refusal {
 
 /// Go 1.25's `CrossOriginProtection` rule on what browsers send:
 /// `Sec-Fetch-Site` when present (only `same-origin` and `none`, a typed
-/// address or a bookmark, pass); else `Origin` against `Host` when both are
-/// present (`Origin: null` never passes); else nothing is known (an old
-/// browser, or not a browser) and the token alone decides.
+/// address or a bookmark, pass); else `Origin` against `Host` when an
+/// `Origin` is sent (`Origin: null`, or no `Host` to compare with, never
+/// passes); else nothing is known (an old browser, or not a browser) and
+/// the token alone decides.
 ///
 /// # Errors
 /// [`Refusal::CrossSite`].
@@ -423,7 +424,8 @@ pub fn check_origin(
                 _ => Err(Refusal::CrossSite),
             }
         }
-        _ => Ok(()),
+        (Some(_), None) => Err(Refusal::CrossSite),
+        (None, _) => Ok(()),
     }
 }
 

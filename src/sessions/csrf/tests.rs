@@ -279,7 +279,8 @@ fn where_the_browser_says_the_request_comes_from() {
             "{site:?} {origin:?}"
         );
     }
-    assert_eq!(check_origin(None, Some(b"http://a"), None), ok);
+    assert_eq!(check_origin(None, Some(b"http://a"), None), cross);
+    assert_eq!(check_origin(None, None, None), ok);
     assert_eq!(
         Refusal::CrossSite.to_string(),
         "a cross-site request that changes state"
@@ -314,7 +315,9 @@ fn the_anonymous_cookie_line() {
         )
     );
     assert_eq!(
-        AnonymousCookie::Clear.set_cookie("my-app-csrf", &CookieConfig::debug()).unwrap(),
+        AnonymousCookie::Clear
+            .set_cookie("my-app-csrf", &CookieConfig::debug())
+            .unwrap(),
         "my-app-csrf=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; SameSite=Lax"
     );
     assert_eq!(

@@ -58,6 +58,7 @@
 
 mod begin;
 mod config;
+mod csrf;
 mod finish;
 mod flash;
 mod handle;
@@ -65,5 +66,6 @@ mod plan;
 mod state;
 
 pub use begin::{Engine, PendingSession};
+pub use csrf::CsrfRequest;
 pub use finish::{Finishing, Outcome, SaveError, Status, unavailable};
 pub use handle::SessionHandle;
