@@ -86,6 +86,7 @@
 //! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `pin-project-lite`); implies `http` and `engine` |
 //! | `axum` | no | `layer::SessionHandle` as an axum extractor (adds `axum-core`); implies `tower` |
 //! | `redis` | no | `RedisStore`: server-side sessions in Redis or Valkey, behind the same layer (adds `redis`); implies `std`. [`MemoryStore`] and [`ServerStore`] need only `std` |
+//! | `sqlite`, `postgres` | no | `SqliteStore`, `PostgresStore`: server-side sessions in the app's SQL database on its sqlx pool, behind the same layer (adds `sqlx`, `tokio`); implies `std` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std` and `go` |
 //!
@@ -182,6 +183,12 @@ pub use stores::server::{
     BackendError, FORWARD_TTL, Listed, ServerStore, SessionBackend, StoreFull, Tags, UserSession,
     WriteMode,
 };
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use stores::sql::postgres::{PostgresBackend, PostgresStore};
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+pub use stores::sql::sqlite::{SqliteBackend, SqliteStore};
 
 // User 3b, web frameworks.
 #[cfg(feature = "http")]

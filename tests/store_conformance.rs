@@ -94,3 +94,61 @@ mod redis_backend {
         make
     );
 }
+
+#[cfg(feature = "sqlite")]
+pub mod sqlite_backend {
+    use super::Inspect;
+    use securecookie::SqliteBackend;
+
+    impl Inspect for SqliteBackend {
+        async fn index_len(&self, user: &[u8]) -> usize {
+            self.count_user(user).await.unwrap() as usize
+        }
+    }
+
+    /// A fresh database file in the target's temporary folder.
+    pub async fn make() -> SqliteBackend {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let path = dir.join(format!("sessions-{}.db", super::conformance::fresh_user()));
+        let backend = SqliteBackend::open(path.to_str().unwrap()).await.unwrap();
+        backend.migrate().await.unwrap();
+        backend
+    }
+
+    suite!(make);
+}
+
+#[cfg(feature = "postgres")]
+pub mod postgres_backend {
+    use super::Inspect;
+    use securecookie::PostgresBackend;
+
+    impl Inspect for PostgresBackend {
+        async fn index_len(&self, user: &[u8]) -> usize {
+            self.count_user(user).await.unwrap() as usize
+        }
+    }
+
+    /// The URL `.ci/postgres` exports; the tests that call this are
+    /// ignored by a plain `cargo test` and fail without it.
+    pub fn url() -> String {
+        match std::env::var("SECURECOOKIE_POSTGRES_URL") {
+            Ok(v) if !v.is_empty() => v,
+            _ => panic!("SECURECOOKIE_POSTGRES_URL is not set: run through .ci/postgres"),
+        }
+    }
+
+    /// A table of its own on the shared server.
+    pub async fn make() -> PostgresBackend {
+        let pool = sqlx::PgPool::connect(&url()).await.unwrap();
+        let table = format!("t_{}", super::conformance::fresh_user());
+        let backend = PostgresBackend::new(pool, "public", &table).unwrap();
+        backend.migrate().await.unwrap();
+        backend
+    }
+
+    suite!(
+        #[ignore = "needs Postgres: .ci/postgres cargo test --all-features -- --ignored"]
+        make
+    );
+}
