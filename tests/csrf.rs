@@ -35,7 +35,7 @@ struct Reply {
 
 impl Client {
     fn new<S: SessionStore>(store: S) -> Client {
-        let app = server::protected_router(store, "test".into(), CookieConfig::default());
+        let app = server::protected_router(store, "test".into(), None, CookieConfig::default());
         Client {
             app,
             jar: BTreeMap::new(),
