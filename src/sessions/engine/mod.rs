@@ -64,8 +64,10 @@ mod flash;
 mod handle;
 mod plan;
 mod state;
+mod typed;
 
 pub use begin::{Engine, PendingSession};
 pub use csrf::CsrfRequest;
 pub use finish::{Finishing, Outcome, SaveError, Status, unavailable};
 pub use handle::SessionHandle;
+pub use typed::Typed;
