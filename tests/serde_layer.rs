@@ -4,7 +4,6 @@
 //! as it stands, and a too-large session reported without a subscriber.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 /// What `/huge`'s handler learned from `encoded_len`.
 static TOLD: AtomicUsize = AtomicUsize::new(0);
@@ -18,6 +17,10 @@ use securecookie::layer::{SessionHandle, SessionLayer};
 use securecookie::{CookieConfig, CookieStore, Error, Keys};
 use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
+
+mod common;
+
+use common::events::Events;
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct User {
@@ -122,34 +125,6 @@ async fn call(
     (status, cookie, String::from_utf8(body.to_vec()).unwrap())
 }
 
-/// Collects the crate's WARN events as text.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Events {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        metadata.target() == "securecookie"
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct Text(String);
-        impl tracing::field::Visit for Text {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                self.0 += &format!(" {}={value:?}", field.name());
-            }
-        }
-        let mut text = Text(event.metadata().level().to_string());
-        event.record(&mut text);
-        self.0.lock().unwrap().push(text.0);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[tokio::test]
 async fn a_deploy_that_breaks_a_value_costs_that_value_only() {
     let events = Events::default();
@@ -213,4 +188,53 @@ fn too_large_a_session_is_told_and_logged_without_a_subscriber() {
         )),
         "{stderr}"
     );
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct Cart {
+    items: Vec<String>,
+}
+
+/// Item 4: the whole session as one struct, saved when changed, with the
+/// handle's lifecycle.
+#[tokio::test]
+async fn a_whole_session_struct_is_saved_when_changed() {
+    use securecookie::layer::Typed;
+    let store: CookieStore = CookieStore::new(
+        CookieConfig::default(),
+        [Keys::new(&[7; 32], Some(&[9; 32])).unwrap()],
+    )
+    .unwrap();
+    let app = Router::new()
+        .route(
+            "/add",
+            get(|mut cart: Typed<Cart>| async move {
+                cart.items.push("apple".into());
+                cart.items.len().to_string()
+            }),
+        )
+        .route(
+            "/count",
+            get(|cart: Typed<Cart>| async move { cart.items.len().to_string() }),
+        )
+        .route(
+            "/checkout",
+            get(|cart: Typed<Cart>| async move { cart.handle().destroy() }),
+        )
+        .layer(SessionLayer::new(store, "s"));
+    // Reading the default of a visitor with no session writes nothing.
+    let (_, cookie, body) = call(&app, "/count", None).await;
+    assert_eq!((cookie, body.as_str()), (None, "0"));
+    let (_, cookie, body) = call(&app, "/add", None).await;
+    let first = cookie.expect("a change is saved");
+    assert_eq!(body, "1");
+    let (_, cookie, body) = call(&app, "/add", Some(&first)).await;
+    let second = cookie.expect("a change is saved");
+    assert_eq!(body, "2");
+    // Read without a change: no Set-Cookie.
+    let (_, cookie, body) = call(&app, "/count", Some(&second)).await;
+    assert_eq!((cookie, body.as_str()), (None, "2"));
+    // The handle's lifecycle: destroy expires the cookie.
+    let (_, cookie, _) = call(&app, "/checkout", Some(&second)).await;
+    assert_eq!(cookie.as_deref(), Some("s="));
 }

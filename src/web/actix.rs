@@ -135,8 +135,11 @@ where
     type Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (response, outcome) = core::task::ready!(self.project().inner.poll(cx))?;
-        Poll::Ready(Ok(match outcome {
+        let (mut response, ending) = core::task::ready!(self.project().inner.poll(cx))?;
+        if let Some(line) = ending.csrf_cookie {
+            append_set_cookie(&mut response, line);
+        }
+        Poll::Ready(Ok(match ending.outcome {
             None => response.map_into_left_body(),
             Some(outcome) => respond(outcome, response),
         }))
@@ -150,11 +153,7 @@ fn respond<B>(
 ) -> ServiceResponse<EitherBody<B>> {
     match outcome {
         Outcome::SetCookie(line) => {
-            // The engine checked it is visible ASCII, which a HeaderValue
-            // always takes.
-            if let Ok(line) = HeaderValue::try_from(line) {
-                response.headers_mut().append(SET_COOKIE, line);
-            }
+            append_set_cookie(&mut response, line);
             response.map_into_left_body()
         }
         Outcome::Failed { status, error } => {
@@ -162,6 +161,15 @@ fn respond<B>(
             failed.extensions_mut().insert(error);
             response.into_response(failed).map_into_right_body()
         }
+    }
+}
+
+/// Appends an engine's `Set-Cookie` line.
+fn append_set_cookie<B>(response: &mut ServiceResponse<B>, line: std::string::String) {
+    // The engine's lines are visible ASCII, which a HeaderValue always
+    // takes.
+    if let Ok(line) = HeaderValue::try_from(line) {
+        response.headers_mut().append(SET_COOKIE, line);
     }
 }
 

@@ -42,6 +42,8 @@
 //! wherever the application's subscriber sends the rest (and reach `log`
 //! users through `tracing`'s `log` feature).
 
+use std::string::String;
+
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
@@ -50,7 +52,7 @@ use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 
 use crate::sessions::engine::{Around, Engine, Outcome, PendingSession, Status};
-pub use crate::sessions::engine::{SaveError, SessionHandle};
+pub use crate::sessions::engine::{SaveError, SessionHandle, Typed};
 use crate::sessions::store::{SessionStore, StoreError};
 
 engine_front! {
@@ -65,6 +67,18 @@ engine_front! {
 /// # Ok::<(), securecookie::Error>(())
 /// ```
 SessionLayer
+}
+
+impl<S: SessionStore> SessionLayer<S> {
+    /// CSRF tokens bound to the session ([`Engine::csrf`]): handlers get
+    /// them from [`SessionHandle::csrf_token`]; a [`CsrfLayer`] inside this
+    /// layer refuses unsafe requests without one. `cookie`: the attributes
+    /// of an anonymous visitor's CSRF cookie (the store's `CookieConfig`).
+    #[must_use]
+    pub fn csrf(mut self, cookie: crate::sessions::cookie_store::CookieConfig) -> Self {
+        self.engine = self.engine.csrf(cookie);
+        self
+    }
 }
 
 impl<I, S: SessionStore> tower_layer::Layer<I> for SessionLayer<S> {
@@ -134,8 +148,11 @@ where
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (response, outcome) = ready!(self.project().inner.poll(cx))?;
-        Poll::Ready(Ok(match outcome {
+        let (mut response, ending) = ready!(self.project().inner.poll(cx))?;
+        if let Some(line) = ending.csrf_cookie {
+            append_set_cookie(&mut response, line);
+        }
+        Poll::Ready(Ok(match ending.outcome {
             None => response,
             Some(outcome) => respond(outcome, response),
         }))
@@ -146,11 +163,7 @@ where
 fn respond<B: Default>(outcome: Outcome, mut response: Response<B>) -> Response<B> {
     match outcome {
         Outcome::SetCookie(line) => {
-            // The engine checked it is visible ASCII, which a HeaderValue
-            // always takes.
-            if let Ok(line) = HeaderValue::try_from(line) {
-                response.headers_mut().append(SET_COOKIE, line);
-            }
+            append_set_cookie(&mut response, line);
             response
         }
         Outcome::Failed { status, error } => {
@@ -159,6 +172,15 @@ fn respond<B: Default>(outcome: Outcome, mut response: Response<B>) -> Response<
             response.extensions_mut().insert(error);
             response
         }
+    }
+}
+
+/// Appends an engine's `Set-Cookie` line.
+fn append_set_cookie<B>(response: &mut Response<B>, line: String) {
+    // The engine's lines are visible ASCII, which a HeaderValue always
+    // takes.
+    if let Ok(line) = HeaderValue::try_from(line) {
+        response.headers_mut().append(SET_COOKIE, line);
     }
 }
 
@@ -216,3 +238,6 @@ impl core::fmt::Debug for LazySession {
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use crate::web::axum::SessionRejection;
+
+mod csrf;
+pub use csrf::{CsrfLayer, CsrfService};
