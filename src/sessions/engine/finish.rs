@@ -26,6 +26,9 @@ pub enum Status {
     InternalServerError,
     /// 503: the store does not answer (or is full): a later try may work.
     ServiceUnavailable,
+    /// 403: an unsafe request without a valid CSRF token, or cross-site
+    /// ([`PendingSession::check_csrf`](super::PendingSession::check_csrf)).
+    Forbidden,
 }
 
 impl Status {
@@ -34,6 +37,7 @@ impl Status {
         match self {
             Status::InternalServerError => 500,
             Status::ServiceUnavailable => 503,
+            Status::Forbidden => 403,
         }
     }
 }
@@ -150,6 +154,15 @@ async fn carry_out(session: Arc<Inner>, plan: Plan) -> Outcome {
         status = status.as_u16(),
         "session not saved"
     );
+    // An app that installed no subscriber would see a bare 500: say it on
+    // stderr instead (the error names sizes and causes, never values).
+    if tracing::dispatcher::get_default(|d| d.is::<tracing::subscriber::NoSubscriber>()) {
+        std::eprintln!(
+            "securecookie: session cookie `{}` not saved, answering {}: {failure}",
+            loader.config().name,
+            status.as_u16()
+        );
+    }
     Outcome::Failed {
         status,
         error: SaveError(Arc::new(failure)),

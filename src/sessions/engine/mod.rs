@@ -58,12 +58,16 @@
 
 mod begin;
 mod config;
+mod csrf;
 mod finish;
 mod flash;
 mod handle;
 mod plan;
 mod state;
+mod typed;
 
 pub use begin::{Engine, PendingSession};
+pub use csrf::CsrfRequest;
 pub use finish::{Finishing, Outcome, SaveError, Status, unavailable};
 pub use handle::SessionHandle;
+pub use typed::Typed;

@@ -36,6 +36,8 @@ pub(crate) struct State {
     pub(crate) destroy: bool,
     /// A change that cannot be saved (a reserved key): reported at save.
     pub(crate) pending_error: Option<Error>,
+    /// The CSRF secrets of this request (see `engine/csrf.rs`).
+    pub(crate) csrf: crate::sessions::csrf::CsrfState,
 }
 
 impl State {
@@ -52,6 +54,7 @@ impl State {
             renew: false,
             destroy: false,
             pending_error: None,
+            csrf: Default::default(),
         }
     }
 
@@ -120,13 +123,29 @@ impl State {
     }
 
     /// True when the session holds nothing of the user's (no entries, no
-    /// flash values): there is nothing worth a cookie.
+    /// flash values): there is nothing worth a cookie (a CSRF secret alone
+    /// is not).
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.iter().all(|(k, _)| k == CREATED)
+        self.entries
+            .iter()
+            .all(|(k, _)| k == CREATED || k == crate::sessions::csrf::SESSION_KEY)
     }
 
     /// The payload to save: stamps the creation time of a new (or renewed)
     /// session.
+    /// The length of [`payload`](Self::payload)'s result, without
+    /// stamping: a creation stamp still to come is counted as one of now.
+    pub(crate) fn payload_len(&self) -> usize {
+        let stamp = match self.created() {
+            Some(_) => 0,
+            None => crate::codec::kv::entry_len(CREATED.len(), 10),
+        };
+        let mut out = Vec::with_capacity(PayloadFormat::Kv.size_hint(&self.entries));
+        // Only an entry past kv's limit fails; save refuses that one.
+        let _ = PayloadFormat::Kv.write(&self.entries, &mut out);
+        out.len() + stamp
+    }
+
     pub(crate) fn payload(&mut self, now: u64) -> Result<Vec<u8>, Error> {
         if self.renew || self.created().is_none() {
             let mut stamp = Vec::new();
