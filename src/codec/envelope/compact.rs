@@ -135,7 +135,7 @@ const FEWER_UPDATES: bool = cfg!(target_pointer_width = "64");
 // Inlined: returning the keyed state (a few hundred bytes) by value would
 // copy it on every cookie.
 #[inline(always)]
-fn tag_state(keys: &Keys, name: &str) -> crate::codec::mac::Mac {
+fn tag_state<'k>(keys: &'k Keys, name: &str) -> crate::codec::mac::Mac<'k> {
     // `"sc1" || pair fingerprint` is already in the state.
     let mut mac = keys.compact_mac();
     // Names are at most 1024 bytes; `Codec` has checked they are tokens.
