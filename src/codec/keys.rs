@@ -33,8 +33,12 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 /// key to reach its full strength.
 pub const MIN_HASH_KEY_LEN: usize = 32;
 
-/// Length of the MAC appended to every cookie.
-pub const TAG_LEN: usize = 32;
+pub use crate::codec::mac::TAG_LEN;
+
+/// Domain separation prefix of the compact tag input (`"sc1" || pair
+/// fingerprint` is absorbed into the compact MAC state here, once per key
+/// pair; `envelope::compact` documents the format).
+pub(crate) const COMPACT_TAG_CONTEXT: &[u8] = b"sc1";
 
 /// Length of the random IV in front of an encrypted body.
 pub const IV_LEN: usize = 16;
@@ -193,7 +197,7 @@ impl Keys {
             // wiped) again.
             #[cfg(not(feature = "gorilla"))]
             let mut m = mac;
-            m.absorb(crate::codec::envelope::compact::TAG_CONTEXT);
+            m.absorb(COMPACT_TAG_CONTEXT);
             m.absorb(&pair_fp);
             m
         };

@@ -15,8 +15,10 @@ use core::slice;
 use hmac::digest::zeroize::Zeroize;
 use sha2::block_api::compress256;
 
-use crate::codec::keys::TAG_LEN;
 use crate::error::Error;
+
+/// Length of the MAC appended to every cookie.
+pub const TAG_LEN: usize = 32;
 
 /// SHA-256's initial state (FIPS 180-4, 5.3.3).
 const H0: [u32; 8] = [

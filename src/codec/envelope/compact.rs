@@ -33,8 +33,6 @@ pub const VERSION_SIGNED: u8 = 0x01;
 pub const VERSION_ENCRYPTED: u8 = 0x02;
 /// Bytes before the body: version, key id, timestamp.
 pub const HEADER_LEN: usize = 10;
-/// Domain separation prefix of the tag input.
-pub(crate) const TAG_CONTEXT: &[u8] = b"sc1";
 
 /// The cookie length, in characters, for a payload of `payload_len` bytes.
 ///
@@ -247,7 +245,7 @@ mod tests {
             let mut expected =
                 <crate::codec::keys::HmacSha256 as hmac::KeyInit>::new_from_slice(&[7; 32])
                     .unwrap();
-            expected.update(TAG_CONTEXT);
+            expected.update(crate::codec::keys::COMPACT_TAG_CONTEXT);
             expected.update(keys.pair_fingerprint());
             expected.update(&(len as u16).to_be_bytes());
             expected.update(name.as_bytes());
