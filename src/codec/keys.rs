@@ -38,6 +38,7 @@ pub use crate::codec::mac::TAG_LEN;
 /// Domain separation prefix of the compact tag input (`"sc1" || pair
 /// fingerprint` is absorbed into the compact MAC state here, once per key
 /// pair; `envelope::compact` documents the format).
+#[cfg(feature = "compact")]
 pub(crate) const COMPACT_TAG_CONTEXT: &[u8] = b"sc1";
 
 /// Length of the random IV in front of an encrypted body.

@@ -146,6 +146,7 @@ impl MacKey {
 
     /// Absorbs `data` into the prepared state itself (a prefix every MAC
     /// under this key starts with).
+    #[cfg(feature = "compact")]
     pub(crate) fn absorb(&mut self, data: &[u8]) {
         self.inner.update(data);
     }
