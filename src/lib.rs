@@ -5,42 +5,17 @@
 //!
 //! # Quick start: sessions in an axum app (features `axum`)
 //!
-//! ```
-//! # #[cfg(feature = "axum")] fn main() -> Result<(), securecookie::Error> {
-//! use axum::{Router, http::StatusCode, response::Redirect, routing::{get, post}};
-//! use securecookie::{CookieConfig, CookieStore, Keys, layer::{SessionHandle, SessionLayer}};
+//! `examples/quickstart.rs`, the README's quick start (run it with
+//! `SESSION_SECRET=… cargo run --example quickstart --features axum`):
 //!
-//! async fn login(session: SessionHandle) -> Redirect {
-//!     session.set("user-id", "a1b2c3".to_string()); // saved after the handler
-//!     session.renew(); // a privilege change: a fresh session
-//!     Redirect::to("/welcome")
-//! }
-//!
-//! async fn welcome(session: SessionHandle) -> Result<String, StatusCode> {
-//!     let id: String = session.get("user-id").ok_or(StatusCode::UNAUTHORIZED)?;
-//!     Ok(format!("Welcome {id}!"))
-//! }
-//!
-//! async fn logout(session: SessionHandle) -> Redirect {
-//!     session.destroy(); // the expiring cookie, with the same attributes
-//!     Redirect::to("/")
-//! }
-//!
-//! # let (hash_key, block_key) = ([7u8; 32], [9u8; 32]);
-//! let keys = Keys::new(&hash_key, Some(&block_key))?; // your secrets, 32 bytes each
-//! let store = CookieStore::<String>::new(CookieConfig::default(), [keys])?;
-//! let app: Router = Router::new()
-//!     .route("/login", post(login))
-//!     .route("/welcome", get(welcome))
-//!     .route("/logout", post(logout))
-//!     .layer(SessionLayer::new(store, "my-app"));
-//! // axum::serve(listener, app).await
-//! # let _ = app;
-//! # Ok(())
-//! # }
-//! # #[cfg(not(feature = "axum"))] fn main() {}
-//! ```
-//!
+#![cfg_attr(
+    feature = "axum",
+    doc = concat!("```rust,no_run\n", include_str!("../examples/quickstart.rs"), "```\n")
+)]
+#![cfg_attr(
+    not(feature = "axum"),
+    doc = "(Shown in a build with the `axum` feature, as on docs.rs.)\n"
+)]
 //! The layer reads the cookie only when a handler asks for the session,
 //! writes `Set-Cookie` only when the session changed, renews it while the
 //! user is active, and turns a bad cookie into an empty session (never an
@@ -76,7 +51,8 @@
 //! use securecookie::{Codec, Iv, Keys, kv};
 //!
 //! # fn rng(b: &mut [u8; 16]) { b.fill(3) }
-//! let codec = Codec::new(Keys::new(&[7; 32], Some(&[9; 32]))?);
+//! # const SECRET: &[u8; 32] = b"example only: 32 random bytes!!!";
+//! let codec = Codec::new(Keys::derive(SECRET)?); // one secret: the HMAC and AES-256 keys
 //!
 //! // Payload: key/value pairs in a fixed buffer.
 //! let mut payload = [0u8; 64];
@@ -106,9 +82,11 @@
 //! | `aes128`, `aes192`, `aes256` (`aes`: all three) | with `std` | encrypted cookies with 16-, 24-, 32-byte block keys; without any, keys are signed-only and no AES or CTR code is linked |
 //! | `std` | yes | every format and AES size (above); [`Iv::random`] and the `*_now` methods (OS randomness via `getrandom`, the system clock); the session API of Go's dghubble/sessions: [`Store`], [`CookieStore`], [`Session`], [`CookieConfig`], [`SessionValue`] |
 //! | `http` | yes | [`http`](mod@crate::http): sessions read from and written to an `http::HeaderMap` (axum, hyper, tower); implies `std` |
-//! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `tracing`, `pin-project-lite`); implies `http` |
+//! | `engine` | no | `engine`: the session lifecycle without a framework (`Engine`, `SessionHandle`), what the tower and actix-web adapters run on (adds `tracing`); implies `std` |
+//! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `pin-project-lite`); implies `http` and `engine` |
 //! | `axum` | no | `layer::SessionHandle` as an axum extractor (adds `axum-core`); implies `tower` |
 //! | `redis` | no | `RedisStore`: server-side sessions in Redis or Valkey, behind the same layer (adds `redis`); implies `std`. [`MemoryStore`] and [`ServerStore`] need only `std` |
+//! | `sqlite`, `postgres` | no | `SqliteStore`, `PostgresStore`: server-side sessions in the app's SQL database on its sqlx pool, behind the same layer (adds `sqlx`, `tokio`); implies `std` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
 //! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std` and `go` |
 //!
@@ -179,9 +157,18 @@ pub use sessions::cookie_store::{
     CookieConfig, CookieStore, DEFAULT_COOKIE_MAX_AGE, MAX_COOKIE_LEN, Store, random_key,
 };
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use sessions::csrf;
+#[cfg(feature = "engine")]
+#[cfg_attr(docsrs, doc(cfg(feature = "engine")))]
+pub use sessions::engine::{self, SessionHandle};
+#[cfg(feature = "std")]
 pub use sessions::session::{Session, SessionIter};
 #[cfg(feature = "std")]
 pub use sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use sessions::token as random;
 #[cfg(feature = "std")]
 pub use sessions::value::SessionValue;
 
@@ -192,7 +179,16 @@ pub use stores::memory::{MemoryBackend, MemoryStore};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use stores::redis::{RedisBackend, RedisStore};
 #[cfg(feature = "std")]
-pub use stores::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
+pub use stores::server::{
+    BackendError, FORWARD_TTL, Listed, ServerStore, SessionBackend, StoreFull, Tags, UserSession,
+    WriteMode,
+};
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use stores::sql::postgres::{PostgresBackend, PostgresStore};
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+pub use stores::sql::sqlite::{SqliteBackend, SqliteStore};
 
 // User 3b, web frameworks.
 #[cfg(feature = "http")]
@@ -202,7 +198,8 @@ pub use web::http;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use web::tower as layer;
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests (the quick start
+/// needs axum).
+#[cfg(all(doctest, feature = "axum"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -153,9 +153,9 @@ fn decodes_every_positive_go_nop_vector_as_raw_hex() {
     assert!(n >= 28);
 }
 
-#[test]
-fn refused_cookie_exits_1_with_the_reason() {
-    let enc = run(&[
+/// `a=b` in a cookie `s` issued at 1,800,000,000, signed with `HASH`.
+fn encode_a_b() -> String {
+    stdout(&run(&[
         "encode",
         "--hash-key",
         HASH,
@@ -164,8 +164,36 @@ fn refused_cookie_exits_1_with_the_reason() {
         "--now",
         "1800000000",
         "a=b",
-    ]);
-    let cookie = stdout(&enc);
+    ]))
+}
+
+/// `decode`'s default max age is `CookieConfig`'s (7 days, what the
+/// session cookies it reads are issued with), not the codec's 30 days.
+#[test]
+fn default_max_age_is_the_cookie_stores() {
+    let week = securecookie::DEFAULT_COOKIE_MAX_AGE;
+    assert_eq!(week, 7 * 24 * 60 * 60);
+    let cookie = encode_a_b();
+    let decode_at = |now: u64| {
+        run(&[
+            "decode",
+            "--hash-key",
+            HASH,
+            "--name",
+            "s",
+            "--now",
+            &now.to_string(),
+            cookie.trim(),
+        ])
+    };
+    assert!(decode_at(1_800_000_000 + week).status.success());
+    let late = decode_at(1_800_000_000 + week + 1);
+    assert_eq!(stderr(&late), "error: cookie has expired\n");
+}
+
+#[test]
+fn refused_cookie_exits_1_with_the_reason() {
+    let cookie = encode_a_b();
     let out = run(&[
         "decode",
         "--hash-key",

@@ -627,3 +627,41 @@ fn readiness_passes_through_and_debug_shows_config_only() {
         format!("SessionService {{ {config} }}")
     );
 }
+
+/// Issue 23 item 2: another site's cookie that is not UTF-8 (a Latin-1
+/// `tracker=caf\xe9`) is skipped alone: the session beside it loads,
+/// whether the bad pair comes before ours, after it, or in the same
+/// `Cookie` header as ours when HTTP/2 splits them over several.
+#[tokio::test]
+async fn a_non_utf8_cookie_beside_ours_does_not_hide_the_session() {
+    use axum::http::HeaderValue;
+    use axum::http::header::COOKIE;
+    use tower::ServiceExt;
+    let app = app(SessionLayer::new(store(), NAME));
+    let ours = login(&app).await;
+    let header = |parts: &[&[u8]]| HeaderValue::from_bytes(&parts.concat()).unwrap();
+    let cases: [Vec<HeaderValue>; 3] = [
+        vec![header(&[b"tracker=caf\xe9; ", ours.as_bytes()])],
+        vec![header(&[ours.as_bytes(), b"; tracker=caf\xe9"])],
+        vec![
+            header(&[b"theme=dark"]),
+            header(&[b"tracker=caf\xe9; ", ours.as_bytes()]),
+        ],
+    ];
+    for (i, headers) in cases.into_iter().enumerate() {
+        let mut request = axum::http::Request::get("/read");
+        for value in headers {
+            request = request.header(COOKIE, value);
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert!(
+            set_cookies(&response).is_empty(),
+            "case {i}: nothing cleared"
+        );
+        assert_eq!(text(response).await, "a1b2c3|", "case {i}");
+    }
+}

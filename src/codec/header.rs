@@ -75,21 +75,45 @@ pub(crate) fn tried<'h>(header: &'h str, name: &str) -> impl Iterator<Item = &'h
     find_all(header, name).take(MAX_SAME_NAME)
 }
 
-/// The start of `header` up to its `n`-th cookie called `name` (or its
-/// last, when it holds fewer), and how many it holds: to pass on a header
-/// without the cookies past a budget, without copying.
-#[cfg(feature = "http")]
-pub(crate) fn first_n<'h>(header: &'h str, name: &str, n: usize) -> (&'h str, usize) {
-    let mut count = 0;
-    let mut end = 0;
-    for value in find_all(header, name).take(n) {
-        count += 1;
-        // Values are slices of `header`.
-        end = value.as_ptr() as usize - header.as_ptr() as usize + value.len();
-    }
-    // Cut at the `;` after the last one (after its closing quote, if any).
-    let cut = header[end..].find(';').map_or(header.len(), |i| end + i);
-    (&header[..cut], count)
+/// A cookie called `name` found by [`request_cookies`]: its value, and its
+/// whole pair as it stands in the header (`name=value`, quotes kept), a
+/// one-cookie header that [`find`] reads back to the same value.
+#[cfg(any(feature = "http", feature = "engine"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Found<'h> {
+    pub(crate) pair: &'h str,
+    pub(crate) value: &'h str,
+}
+
+/// The cookies called `name` in a request's `Cookie` headers given as raw
+/// bytes (HTTP/2 may send one header per cookie), in order: the first
+/// [`MAX_SAME_NAME`] over all of them. This is the crate's one scanner of
+/// request headers (the session engine's, `http::get`'s): a header is
+/// never read as text as a whole, so a pair that is not UTF-8 (a Latin-1
+/// `tracker=caf\xe9` from another site) is skipped alone and never hides
+/// the session beside it. Ours are always ASCII.
+#[cfg(any(feature = "http", feature = "engine"))]
+pub(crate) fn request_cookies<'h, 'n>(
+    headers: impl IntoIterator<Item = &'h [u8]>,
+    name: &'n str,
+) -> impl Iterator<Item = Found<'h>> {
+    headers
+        .into_iter()
+        .flat_map(move |header| {
+            ranges(header).filter_map(move |(n, value)| {
+                if header.get(n.clone()) != Some(name.as_bytes()) {
+                    return None;
+                }
+                // A closing quote right after the value: the value was
+                // quoted (an unquoted value never ends before a `"`).
+                let end = value.end + usize::from(header.get(value.end) == Some(&b'"'));
+                let pair = core::str::from_utf8(header.get(n.start..end)?).ok()?;
+                // The value is inside the pair, which is text.
+                let value = pair.get(value.start - n.start..value.end - n.start)?;
+                Some(Found { pair, value })
+            })
+        })
+        .take(MAX_SAME_NAME)
 }
 
 /// [`find`] on the header's raw bytes, as an HTTP parser hands them over
@@ -175,25 +199,6 @@ mod tests {
         assert_eq!(find("", "a"), None);
     }
 
-    #[cfg(feature = "http")]
-    #[test]
-    fn first_n_cuts_after_the_nth() {
-        let h = "s=1; t=2; s=\"3\" ; s=4";
-        assert_eq!(first_n(h, "s", 1), ("s=1", 1));
-        assert_eq!(first_n(h, "s", 2), ("s=1; t=2; s=\"3\" ", 2));
-        assert_eq!(first_n(h, "s", 3), (h, 3));
-        assert_eq!(first_n(h, "s", 4), (h, 3));
-        assert_eq!(first_n(h, "u", 4).1, 0);
-        // Fewer than asked: up to the last one, all of them kept.
-        let h2 = "s=1; t=2; s=3; u=4";
-        assert_eq!(first_n(h2, "s", 4), ("s=1; t=2; s=3", 2));
-        let (cut, _) = first_n(h, "s", 2);
-        assert_eq!(
-            find_all(cut, "s").collect::<heapless::Vec<_, 4>>(),
-            ["1", "3"]
-        );
-    }
-
     #[cfg(feature = "std")]
     #[test]
     fn tried_stops_at_max_same_name() {
@@ -214,6 +219,37 @@ mod tests {
         assert_eq!(got.as_slice(), &[("a", "")]);
         assert_eq!(find_bytes(b"=x; a=  ", "a"), Some(&b""[..]));
         assert_eq!(find(" \t", "a"), None);
+    }
+
+    /// Only the pair that is not UTF-8 is skipped: before ours, after it,
+    /// in another header, or ours itself; quotes stay in the pair.
+    #[cfg(any(feature = "http", feature = "engine"))]
+    #[test]
+    fn request_cookies_skip_only_a_bad_pair() {
+        fn values<'h>(headers: &[&'h [u8]]) -> heapless::Vec<(&'h str, &'h str), 8> {
+            request_cookies(headers.iter().copied(), "s")
+                .map(|f| (f.pair, f.value))
+                .collect()
+        }
+        let one: &[&[u8]] = &[b"tracker=caf\xe9; s=abc"];
+        assert_eq!(values(one).as_slice(), &[("s=abc", "abc")]);
+        let after: &[&[u8]] = &[b"s = \"abc\" ; t=\xff\xfe"];
+        assert_eq!(values(after).as_slice(), &[("s = \"abc\"", "abc")]);
+        let split: &[&[u8]] = &[b"a=1", b"x=\xe9\xe9; s=1", b"s=\xe9; s=2"];
+        assert_eq!(values(split).as_slice(), &[("s=1", "1"), ("s=2", "2")]);
+        let empty: &[&[u8]] = &[b"s=\"\"", b"s="];
+        assert_eq!(values(empty).as_slice(), &[("s=\"\"", ""), ("s=", "")]);
+        // Forged cookies count over all the headers.
+        let mut many = heapless::Vec::<u8, 512>::new();
+        for _ in 0..MAX_SAME_NAME {
+            many.extend_from_slice(b"s=x; ").unwrap();
+        }
+        let past: &[&[u8]] = &[&many, b"s=good"];
+        assert_eq!(
+            request_cookies(past.iter().copied(), "s").count(),
+            MAX_SAME_NAME
+        );
+        assert!(request_cookies(past.iter().copied(), "s").all(|f| f.value == "x"));
     }
 
     #[test]

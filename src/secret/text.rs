@@ -12,7 +12,10 @@ use crate::codec::keys::Keys;
 use crate::error::Error;
 
 /// Why a secret's text was refused. Never contains the secret's characters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// `Debug` writes the same sentence as `Display`: what `main` prints when
+/// it returns the error through `?`.
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SecretError {
     /// The text is empty (or only whitespace).
@@ -43,6 +46,13 @@ pub enum SecretError {
     TooLong {
         /// How many bytes the text holds.
         len: usize,
+    },
+    /// Unprefixed text that is hex but for a few characters: a typo in a
+    /// hex secret, not base64 (which it would decode as, into other keys).
+    /// Prefix a base64 secret with `base64:` to read it as base64.
+    NotQuiteHex {
+        /// The first character that is not a hex digit (0-based).
+        at: usize,
     },
     /// The environment variable is not set (only from `Secret::from_env`).
     NotSet,
@@ -78,9 +88,21 @@ impl fmt::Display for SecretError {
                     "the secret is {len} bytes, at most {MAX_SECRET_LEN} are accepted"
                 )
             }
+            SecretError::NotQuiteHex { at } => write!(
+                f,
+                "character {} is not a hex digit, though the rest is hex \
+                 (a typo? a base64 secret is read as one with `base64:` before it)",
+                at + 1
+            ),
             SecretError::NotSet => f.write_str("not set"),
             SecretError::NotUnicode => f.write_str("not valid Unicode"),
         }
+    }
+}
+
+impl fmt::Debug for SecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -92,7 +114,10 @@ impl core::error::Error for SecretError {}
 /// Text is read as:
 /// - `hex:…` or `base64:…`: that encoding, as the prefix says;
 /// - otherwise hex when every character is a hex digit, else base64
-///   (standard `+/` or URL-safe `-_` alphabet, `=` padding optional).
+///   (standard `+/` or URL-safe `-_` alphabet, `=` padding optional);
+///   but text that is hex except for a few characters (at most one in
+///   eight) is refused ([`SecretError::NotQuiteHex`]): a typo in a hex
+///   secret must not turn it into another key.
 ///
 /// Surrounding whitespace is ignored. Nothing else is guessed: a bad
 /// character, an odd digit count or a short secret is an error, never a
@@ -148,6 +173,9 @@ impl Secret {
         } else if let Some(rest) = text.strip_prefix("base64:") {
             (rest, false)
         } else {
+            if let Some(at) = not_quite_hex(text) {
+                return Err(SecretError::NotQuiteHex { at });
+            }
             (text, text.bytes().all(|c| c.is_ascii_hexdigit()))
         };
         if body.is_empty() {
@@ -164,7 +192,8 @@ impl Secret {
         result
     }
 
-    /// A fresh random secret of 32 bytes from the operating system.
+    /// A fresh random secret of 32 bytes from the operating system: a key.
+    /// For a nonce or a token, see [`random`](crate::random).
     ///
     /// # Errors
     /// [`Error::Random`] when the OS has no randomness to give.
@@ -270,6 +299,20 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Where unprefixed text stops being hex, when it is hex but for at most
+/// one character in eight: a hex secret with a typo (64 hex digits with one
+/// wrong would otherwise read as base64: other keys, every user logged out).
+/// Random base64 text is about one third hex digits; a 32-byte one is this
+/// close to hex with a chance below 10^-12.
+fn not_quite_hex(text: &str) -> Option<usize> {
+    let body = text.trim_end_matches('=');
+    let misses = body.bytes().filter(|c| !c.is_ascii_hexdigit()).count();
+    if misses == 0 || misses * 8 > body.len() {
+        return None;
+    }
+    body.bytes().position(|c| !c.is_ascii_hexdigit())
+}
+
 /// A raw key written as hex (Go's keys, `SESSION_HASH_KEY`), as bytes:
 /// surrounding whitespace ignored, any length but zero (the key's own
 /// checks, [`Keys::new`], come after).
@@ -308,8 +351,9 @@ fn env_text(var: &str) -> Result<std::string::String, EnvSecretError> {
     })
 }
 
-/// Which secret of a list was refused, and why.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which secret of a list was refused, and why. `Debug` is the `Display`
+/// sentence (what `main` prints).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ListError {
     /// The secret's position in the list, from 1 (the newest).
     pub index: usize,
@@ -323,13 +367,21 @@ impl fmt::Display for ListError {
     }
 }
 
+impl fmt::Debug for ListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 impl core::error::Error for ListError {}
 
 /// A secret in an environment variable was refused: names the variable
-/// (and, in a list, which secret), never its value.
+/// (and, in a list, which secret), never its value. `Debug` is the
+/// `Display` sentence: `main` returning it through `?` prints
+/// `Error: SESSION_SECRET: not set`.
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct EnvSecretError {
     /// The variable's name.
     pub var: std::string::String,
@@ -357,6 +409,13 @@ impl fmt::Display for EnvSecretError {
             Some(i) => write!(f, "{} (secret {i}): {}", self.var, self.error),
             None => write!(f, "{}: {}", self.var, self.error),
         }
+    }
+}
+
+#[cfg(feature = "std")]
+impl fmt::Debug for EnvSecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -617,6 +676,63 @@ mod tests {
         assert_eq!(unset.to_string(), std::format!("{var}: not set"));
         let unset = Secret::list_from_env(var).unwrap_err();
         assert_eq!(unset.error, SecretError::NotSet);
+    }
+
+    /// A hex secret with a typo is refused, never read as base64 (63 hex
+    /// digits and a `g` are 64 base64 characters: 48 other bytes).
+    #[test]
+    fn a_typo_in_hex_is_refused_not_read_as_base64() {
+        let typo = std::format!("{}g", "ab".repeat(31) + "a");
+        assert_eq!(
+            Secret::parse(&typo).unwrap_err(),
+            SecretError::NotQuiteHex { at: 63 }
+        );
+        let message =
+            EnvSecretError::new("SESSION_SECRET", None, SecretError::NotQuiteHex { at: 63 });
+        assert_eq!(
+            std::format!("{message}"),
+            "SESSION_SECRET: character 64 is not a hex digit, though the rest is hex \
+             (a typo? a base64 secret is read as one with `base64:` before it)"
+        );
+        // Debug, what `main` prints for an error returned through `?`: the
+        // same sentence.
+        assert_eq!(std::format!("{message:?}"), std::format!("{message}"));
+        // In a list: which secret, and why.
+        let listed = Secret::parse_list(&std::format!("{},{typo}", "cd".repeat(32))).unwrap_err();
+        assert_eq!(
+            listed,
+            ListError {
+                index: 2,
+                error: SecretError::NotQuiteHex { at: 63 }
+            }
+        );
+        assert!(
+            std::format!("{listed:?}").starts_with("secret 2: character 64 is not a hex digit")
+        );
+        // Two typos in 128 digits, and one in the middle; padding is not a typo.
+        let long = std::format!("{}x{}o", "ab".repeat(40), "ab".repeat(23));
+        assert_eq!(
+            Secret::parse(&long).unwrap_err(),
+            SecretError::NotQuiteHex { at: 80 }
+        );
+        assert_eq!(
+            Secret::parse(&std::format!("{}g=", "a".repeat(63))).unwrap_err(),
+            SecretError::NotQuiteHex { at: 63 }
+        );
+        // The prefix says base64: read as base64, 48 bytes.
+        assert_eq!(
+            Secret::parse(&std::format!("base64:{typo}")).unwrap().len(),
+            48
+        );
+        // The bound: at most one character in eight off hex is a typo; more
+        // is base64.
+        let five_off = std::format!("{}{}=", "a".repeat(38), "Z".repeat(5));
+        assert_eq!(
+            Secret::parse(&five_off).unwrap_err(),
+            SecretError::NotQuiteHex { at: 38 }
+        );
+        let six_off = std::format!("{}{}=", "a".repeat(37), "Z".repeat(6));
+        assert_eq!(Secret::parse(&six_off).unwrap().len(), 32);
     }
 
     #[test]

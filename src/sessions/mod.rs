@@ -4,8 +4,12 @@
 //! cookie store behind it.
 
 pub(crate) mod cookie_store;
+pub mod csrf;
+#[cfg(feature = "engine")]
+pub mod engine;
 pub(crate) mod os;
 pub(crate) mod payload;
 pub(crate) mod session;
 pub(crate) mod store;
+pub mod token;
 pub(crate) mod value;

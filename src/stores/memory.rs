@@ -1,7 +1,7 @@
 //! (std) [`MemoryBackend`]: server-side sessions in this process's memory.
 
 use std::boxed::Box;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
@@ -10,7 +10,9 @@ use crate::codec::keys::Keys;
 use crate::error::Error;
 use crate::sessions::cookie_store::CookieConfig;
 use crate::sessions::store::SessionId;
-use crate::stores::server::{BackendError, ServerStore, SessionBackend, StoreFull, WriteMode};
+use crate::stores::server::{
+    BackendError, FORWARD_TTL, Listed, ServerStore, SessionBackend, StoreFull, Tags, WriteMode,
+};
 
 const ID_LEN: usize = SessionId::LEN;
 
@@ -32,7 +34,7 @@ const ID_LEN: usize = SessionId::LEN;
 /// let store = MemoryStore::new(
 ///     CookieConfig::default(),
 ///     [Keys::new(&[7; 32], Some(&[9; 32]))?],
-///     100_000, // sessions at most: then new ones are refused
+///     100_000, // sessions at most (half for visitors without a user): then new ones are refused
 /// )?
 /// .user_key("user-id");
 ///
@@ -70,15 +72,20 @@ impl ServerStore<MemoryBackend> {
 /// The [`SessionBackend`] of [`MemoryStore`]: a map under one mutex, with
 /// expiry and a bound on the number of sessions.
 ///
-/// **When full, new sessions are refused** ([`StoreFull`], after expired
-/// ones are dropped); existing sessions keep working. Evicting
-/// instead would log out a user the server never told, the kind of silent
-/// loss this crate refuses; a refused save is reported (the web layer
-/// answers 503) and the bound is the operator's to raise.
+/// **Room is kept for logins.** Sessions that carry no user (a visitor's
+/// cart or flash message) may take half of the bound; past that, new
+/// anonymous sessions are refused ([`StoreFull`]) while sessions that carry
+/// a user (a login, which the layer saves with its user entry) may use the
+/// whole bound. So a flood of anonymous visits cannot lock users out. When
+/// even that is full, new sessions are refused; existing sessions keep
+/// working. Evicting instead would log out a user the server never told,
+/// the kind of silent loss this crate refuses; a refused save is reported
+/// (the web layer answers 503) and the bound is the operator's to raise.
 ///
-/// Expired sessions are dropped when read and, oldest first, whenever a
-/// session is created: the map never holds more than the bound. Each user
-/// index entry goes with its session.
+/// Expired sessions are dropped when read and, oldest first, on every
+/// write: the map never holds more than the bound. Each user
+/// index entry goes with its session; the forwards of renewed sessions
+/// ([`FORWARD_TTL`]) are bounded the same way.
 ///
 /// Clones share the sessions.
 #[derive(Clone, Debug)]
@@ -93,6 +100,12 @@ struct Inner {
     /// Every record, by expiry: the expired ones are at the front.
     by_expiry: BTreeSet<(Instant, [u8; ID_LEN])>,
     users: HashMap<Vec<u8>, HashSet<[u8; ID_LEN]>>,
+    /// Sessions without a user.
+    anonymous: usize,
+    /// Renewed ids and where they went, until [`FORWARD_TTL`].
+    forwards: HashMap<[u8; ID_LEN], [u8; ID_LEN]>,
+    /// The forwards, oldest first (they all live as long).
+    forward_order: VecDeque<(Instant, [u8; ID_LEN])>,
 }
 
 #[derive(Debug)]
@@ -100,10 +113,15 @@ struct Entry {
     record: Vec<u8>,
     expires: Instant,
     user: Option<Vec<u8>>,
+    label: Option<Vec<u8>>,
+    created: u64,
+    saved: u64,
+    ttl: u64,
 }
 
 impl MemoryBackend {
-    /// An empty backend for at most `max_sessions` live sessions.
+    /// An empty backend for at most `max_sessions` live sessions, of which
+    /// at most half without a user.
     pub fn new(max_sessions: usize) -> Self {
         MemoryBackend {
             max: max_sessions,
@@ -127,6 +145,11 @@ impl MemoryBackend {
         self.lock().users.len()
     }
 
+    /// The number of sessions in `user`'s index.
+    pub fn indexed(&self, user: &[u8]) -> usize {
+        self.lock().users.get(user).map_or(0, HashSet::len)
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every mutation below leaves the maps consistent before anything
         // can panic, so a poisoned lock holds good data.
@@ -138,13 +161,16 @@ impl Inner {
     fn remove(&mut self, id: &[u8; ID_LEN]) -> Option<Entry> {
         let entry = self.records.remove(id)?;
         self.by_expiry.remove(&(entry.expires, *id));
-        if let Some(user) = &entry.user
-            && let Some(ids) = self.users.get_mut(user)
-        {
-            ids.remove(id);
-            if ids.is_empty() {
-                self.users.remove(user);
+        match &entry.user {
+            Some(user) => {
+                if let Some(ids) = self.users.get_mut(user) {
+                    ids.remove(id);
+                    if ids.is_empty() {
+                        self.users.remove(user);
+                    }
+                }
             }
+            None => self.anonymous -= 1,
         }
         Some(entry)
     }
@@ -156,6 +182,13 @@ impl Inner {
             }
             self.remove(&id);
         }
+        while let Some(&(expires, id)) = self.forward_order.front() {
+            if expires > now {
+                break;
+            }
+            self.forward_order.pop_front();
+            self.forwards.remove(&id);
+        }
     }
 
     /// The live entry of `id`, dropping it if expired.
@@ -166,16 +199,30 @@ impl Inner {
         self.records.get(id)
     }
 
-    fn insert(&mut self, id: [u8; ID_LEN], record: Vec<u8>, ttl: u64, user: Option<&[u8]>) {
+    fn insert(
+        &mut self,
+        id: [u8; ID_LEN],
+        record: Vec<u8>,
+        ttl: u64,
+        tags: Tags<'_>,
+        created: Option<u64>,
+    ) {
         let now = Instant::now();
         let expires = now
             .checked_add(Duration::from_secs(ttl))
             .unwrap_or(now + Duration::from_secs(u32::MAX.into()));
+        let saved = crate::sessions::os::now();
+        let created = created
+            .or_else(|| self.records.get(&id).map(|e| e.created))
+            .unwrap_or(saved);
         self.remove(&id);
         self.by_expiry.insert((expires, id));
-        let user = user.map(<[u8]>::to_vec);
-        if let Some(user) = &user {
-            self.users.entry(user.clone()).or_default().insert(id);
+        let user = tags.user.map(<[u8]>::to_vec);
+        match &user {
+            Some(user) => {
+                self.users.entry(user.clone()).or_default().insert(id);
+            }
+            None => self.anonymous += 1,
         }
         self.records.insert(
             id,
@@ -183,6 +230,10 @@ impl Inner {
                 record,
                 expires,
                 user,
+                label: tags.label.map(<[u8]>::to_vec),
+                created,
+                saved,
+                ttl,
             },
         );
     }
@@ -202,23 +253,26 @@ impl SessionBackend for MemoryBackend {
         record: Vec<u8>,
         ttl: u64,
         mode: WriteMode,
-        user: Option<&[u8]>,
+        tags: Tags<'_>,
     ) -> Result<bool, BackendError> {
         let mut inner = self.lock();
         let now = Instant::now();
+        inner.drop_expired(now);
         let exists = inner.live(id.as_bytes(), now).is_some();
         match mode {
             WriteMode::Create if exists => return Ok(false),
             WriteMode::Update if !exists => return Ok(false),
             WriteMode::Create => {
-                inner.drop_expired(now);
-                if inner.records.len() >= self.max {
+                // Half the room for anonymous sessions, all of it for logins.
+                let full = inner.records.len() >= self.max
+                    || (tags.user.is_none() && inner.anonymous >= self.max / 2);
+                if full {
                     return Err(Box::new(StoreFull { max: self.max }));
                 }
             }
             WriteMode::Update => {}
         }
-        inner.insert(*id.as_bytes(), record, ttl, user);
+        inner.insert(*id.as_bytes(), record, ttl, tags, None);
         Ok(true)
     }
 
@@ -228,20 +282,38 @@ impl SessionBackend for MemoryBackend {
         new: &SessionId,
         record: Vec<u8>,
         ttl: u64,
-        user: Option<&[u8]>,
+        tags: Tags<'_>,
     ) -> Result<bool, BackendError> {
         let mut inner = self.lock();
         let now = Instant::now();
         if inner.live(old.as_bytes(), now).is_none() || inner.live(new.as_bytes(), now).is_some() {
             return Ok(false);
         }
-        inner.remove(old.as_bytes());
-        inner.insert(*new.as_bytes(), record, ttl, user);
+        inner.drop_expired(now);
+        let created = inner.remove(old.as_bytes()).map(|e| e.created);
+        inner.insert(*new.as_bytes(), record, ttl, tags, created);
+        // The forwards are bounded by the sessions: the oldest goes first.
+        if inner.forward_order.len() >= self.max.max(1)
+            && let Some((_, oldest)) = inner.forward_order.pop_front()
+        {
+            inner.forwards.remove(&oldest);
+        }
+        let until = now + Duration::from_secs(FORWARD_TTL);
+        inner.forwards.insert(*old.as_bytes(), *new.as_bytes());
+        inner.forward_order.push_back((until, *old.as_bytes()));
         Ok(true)
     }
 
     async fn delete(&self, id: &SessionId) -> Result<(), BackendError> {
-        self.lock().remove(id.as_bytes());
+        let mut inner = self.lock();
+        inner.drop_expired(Instant::now());
+        let mut next = Some(*id.as_bytes());
+        // Each hop is a renewal within FORWARD_TTL: a few at most.
+        for _ in 0..MAX_HOPS {
+            let Some(id) = next else { break };
+            inner.remove(&id);
+            next = inner.forwards.get(&id).copied();
+        }
         Ok(())
     }
 
@@ -249,8 +321,37 @@ impl SessionBackend for MemoryBackend {
         let mut inner = self.lock();
         let ids = inner.users.remove(user).unwrap_or_default();
         for id in &ids {
-            inner.remove(id);
+            if let Some(entry) = inner.records.remove(id) {
+                inner.by_expiry.remove(&(entry.expires, *id));
+            }
         }
         Ok(ids.len())
     }
+
+    async fn list_user(&self, user: &[u8]) -> Result<Vec<Listed>, BackendError> {
+        let mut inner = self.lock();
+        inner.drop_expired(Instant::now());
+        let mut out: Vec<Listed> = inner
+            .users
+            .get(user)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| {
+                let e = inner.records.get(id)?;
+                Some(Listed {
+                    id: SessionId::from_bytes(id)?,
+                    created: e.created,
+                    last_seen: e.saved,
+                    expires: e.saved.saturating_add(e.ttl),
+                    label: e.label.clone(),
+                })
+            })
+            .collect();
+        out.sort_by_key(|l| (l.created, l.last_seen));
+        Ok(out)
+    }
 }
+
+/// How many renewals [`SessionBackend::delete`] follows: more than one
+/// client can make within [`FORWARD_TTL`] short of a loop.
+pub(crate) const MAX_HOPS: usize = 16;

@@ -8,7 +8,7 @@ use http::StatusCode;
 use http::request::Parts;
 
 use crate::sessions::store::StoreError;
-use crate::web::tower::{LazySession, SessionHandle};
+use crate::web::tower::{LazySession, SessionHandle, http_status};
 
 /// Loads the request's session (see [`LazySession::load`]): a bad cookie
 /// is an empty session, never a rejection.
@@ -62,12 +62,8 @@ impl IntoResponse for SessionRejection {
                 (StatusCode::INTERNAL_SERVER_ERROR, MISSING_LAYER).into_response()
             }
             SessionRejection::Unavailable(e) => {
-                tracing::error!(
-                    target: "securecookie",
-                    error = %e,
-                    "session not loaded: answering 503"
-                );
-                (StatusCode::SERVICE_UNAVAILABLE, "session store unavailable").into_response()
+                let status = http_status(crate::sessions::engine::unavailable(&e));
+                (status, "session store unavailable").into_response()
             }
         }
     }

@@ -26,7 +26,6 @@
 //! # Ok::<(), securecookie::Error>(())
 //! ```
 
-use std::borrow::Cow;
 use std::string::String;
 
 use ::http::header::{COOKIE, SET_COOKIE};
@@ -40,11 +39,12 @@ use crate::sessions::session::Session;
 /// The session called `name` from a request's `Cookie` headers (all of them:
 /// HTTP/2 sends one per cookie).
 ///
-/// Each header that holds a cookie called `name` is tried in order; the
-/// first session that reads wins. When none does, the error is the first
-/// one's. At most [`header::MAX_SAME_NAME`] cookies called `name` are
-/// passed on, over all the headers (HTTP/2 may send thousands of
-/// headers); later ones are ignored.
+/// Each cookie called `name` is tried in order; the first session that
+/// reads wins. When none does, the error is the first one's. At most
+/// [`header::MAX_SAME_NAME`] cookies called `name` are tried, over all the
+/// headers (HTTP/2 may send thousands of headers); later ones are ignored.
+/// A cookie that is not UTF-8 (another site's Latin-1 cookie) is skipped,
+/// never the header it is in.
 ///
 /// # Errors
 /// [`Error::NoCookie`] when no header holds the cookie; otherwise as
@@ -55,19 +55,13 @@ where
     S::Error: From<Error>,
 {
     let mut first_error = None;
-    let mut budget = header::MAX_SAME_NAME;
-    for value in headers.get_all(COOKIE) {
-        if budget == 0 {
-            break;
-        }
-        let text = header_text(value);
-        // The header up to its last cookie within the budget.
-        let (text, count) = header::first_n(&text, name, budget);
-        if count == 0 {
-            continue;
-        }
-        budget -= count;
-        match store.get(text, name) {
+    let cookies = headers
+        .get_all(COOKIE)
+        .into_iter()
+        .map(HeaderValue::as_bytes);
+    for found in header::request_cookies(cookies, name) {
+        // The pair alone is a header that holds just this cookie.
+        match store.get(found.pair, name) {
             Ok(session) => return Ok(session),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -105,12 +99,6 @@ where
     let line = store.destroy(name)?;
     headers.append(SET_COOKIE, header_value(line)?);
     Ok(())
-}
-
-/// A header's text. Other cookies may hold non-ASCII bytes; ours never do,
-/// so bytes that are not UTF-8 are replaced rather than losing the header.
-fn header_text(value: &HeaderValue) -> Cow<'_, str> {
-    String::from_utf8_lossy(value.as_bytes())
 }
 
 /// A store's `Set-Cookie` line is checked visible ASCII, which a

@@ -3,6 +3,7 @@
 
 pub mod go;
 pub mod http;
+pub mod serve_sh;
 
 pub fn hex(s: &str) -> Vec<u8> {
     assert!(s.len().is_multiple_of(2), "odd hex length");

@@ -77,7 +77,7 @@ struct KeygenArgs {
 #[derive(Args, Debug)]
 struct Limits {
     /// Reject cookies older than S seconds (0: off)
-    #[arg(long, value_name = "S", default_value_t = securecookie::DEFAULT_MAX_AGE)]
+    #[arg(long, value_name = "S", default_value_t = securecookie::DEFAULT_COOKIE_MAX_AGE)]
     max_age: u64,
     /// Reject cookies younger than S seconds
     #[arg(long, value_name = "S", default_value_t = 0)]

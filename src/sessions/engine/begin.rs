@@ -1,0 +1,254 @@
+//! The start of a request: the [`Engine`] (one per application: the store
+//! and the settings), the [`PendingSession`] it begins for each request,
+//! and loading it from the request's `Cookie` headers.
+
+use std::boxed::Box;
+use std::string::String;
+use std::sync::Arc;
+
+use core::future::Future;
+use core::pin::Pin;
+
+use crate::codec::header;
+use crate::error::Error;
+use crate::sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};
+
+use super::SessionHandle;
+use super::config::LayerConfig;
+use super::handle::Inner;
+
+type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// The engine's store and settings, without the store's type: what a
+/// request's session needs, whatever the store.
+pub(crate) trait Loader: Send + Sync {
+    fn load<'a>(&'a self, value: &'a str) -> StoreFuture<'a, Loaded>;
+    fn save(&self, record: Record) -> StoreFuture<'_, String>;
+    fn destroy(&self, id: Option<SessionId>) -> StoreFuture<'_, String>;
+    fn config(&self) -> &LayerConfig;
+    fn max_age(&self) -> Option<u64>;
+    /// The same store under other settings.
+    fn with_config(&self, config: LayerConfig) -> Arc<dyn Loader>;
+}
+
+struct Shared<S> {
+    store: Arc<S>,
+    config: LayerConfig,
+}
+
+impl<S: SessionStore> Loader for Shared<S> {
+    fn load<'a>(&'a self, value: &'a str) -> StoreFuture<'a, Loaded> {
+        Box::pin(self.store.load(&self.config.name, value))
+    }
+
+    fn save(&self, record: Record) -> StoreFuture<'_, String> {
+        Box::pin(self.store.save(&self.config.name, record))
+    }
+
+    fn destroy(&self, id: Option<SessionId>) -> StoreFuture<'_, String> {
+        Box::pin(self.store.destroy(&self.config.name, id))
+    }
+
+    fn config(&self) -> &LayerConfig {
+        &self.config
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        self.store.max_age()
+    }
+
+    fn with_config(&self, config: LayerConfig) -> Arc<dyn Loader> {
+        Arc::new(Shared {
+            store: self.store.clone(),
+            config,
+        })
+    }
+}
+
+/// The session lifecycle for one application: a store, a cookie name and
+/// the renewal settings. Cheap to clone (one `Arc`); framework adapters
+/// hold one and call [`begin`](Self::begin) per request.
+///
+/// ```
+/// # async fn demo() -> Result<(), securecookie::Error> {
+/// use securecookie::engine::{Engine, Outcome};
+/// use securecookie::{CookieConfig, CookieStore, Keys};
+///
+/// let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
+/// let engine = Engine::new(store, "my-app").lifetime(30 * 24 * 60 * 60);
+///
+/// // A request: its Cookie header(s) as bytes in, the handler in between.
+/// let session = engine.begin();
+/// let handle = session.load([&b"theme=dark"[..]]).await.map_err(|_| securecookie::Error::NoCookie)?;
+/// handle.set("user-id", "a1b2c3".to_string());
+/// // After the handler: at most one Set-Cookie line, or a status to answer.
+/// match session.finish() {
+///     None => {} // nothing to write (and nothing was awaited)
+///     Some(finishing) => match finishing.await {
+///         Outcome::SetCookie(line) => assert!(line.starts_with("my-app=")),
+///         Outcome::Failed { status, .. } => panic!("answer {}", status.as_u16()),
+///     },
+/// }
+/// # Ok(()) }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<dyn Loader>,
+}
+
+impl Engine {
+    /// Sessions in `store`, under the cookie called `name`. Rolling renewal
+    /// at half the store's max age, no lifetime cap, saves only when
+    /// modified.
+    pub fn new<S: SessionStore>(store: S, name: impl Into<String>) -> Self {
+        Engine {
+            shared: Arc::new(Shared {
+                store: Arc::new(store),
+                config: LayerConfig::new(name.into()),
+            }),
+        }
+    }
+
+    fn configure(mut self, change: impl FnOnce(&mut LayerConfig)) -> Self {
+        let mut config = self.shared.config().clone();
+        change(&mut config);
+        self.shared = self.shared.with_config(config);
+        self
+    }
+
+    /// Saves every session a handler loaded, changed or not (a fresh cookie
+    /// on each such request; without this, only changed sessions are saved).
+    #[must_use]
+    pub fn always_save(self, always: bool) -> Self {
+        self.configure(|c| c.always_save = always)
+    }
+
+    /// Re-issues a loaded session's cookie once it is older than `percent`
+    /// of the store's max age (default 50); `None` turns rolling renewal
+    /// off (then a session dies its max age after it was last saved).
+    #[must_use]
+    pub fn rolling(self, percent: Option<u8>) -> Self {
+        self.configure(|c| c.rolling = percent)
+    }
+
+    /// Ends every session `seconds` after it was created (or last
+    /// [`renew`](SessionHandle::renew)ed), however active: rolling renewal
+    /// cannot pass this. A session past it reads as empty, rejected with
+    /// [`Error::LifetimeExceeded`].
+    #[must_use]
+    pub fn lifetime(self, seconds: u64) -> Self {
+        self.configure(|c| c.lifetime = Some(seconds))
+    }
+
+    /// The session cookie's name.
+    pub fn name(&self) -> &str {
+        &self.shared.config().name
+    }
+
+    /// The session of a new request: nothing is read until
+    /// [`PendingSession::load`]. One allocation, no store call, no clock.
+    #[inline]
+    pub fn begin(&self) -> PendingSession {
+        PendingSession {
+            inner: Arc::new(Inner::new(self.shared.clone())),
+        }
+    }
+}
+
+impl Engine {
+    /// The settings, for the adapters' `Debug` (never the store: its keys).
+    pub(crate) fn config(&self) -> &LayerConfig {
+        self.shared.config()
+    }
+}
+
+impl core::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", self.config())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The session of one request before (and while) a handler uses it: the
+/// adapter keeps one clone to [`finish`](Self::finish) after the handler
+/// and hands another to the handler's side to [`load`](Self::load).
+#[derive(Clone)]
+pub struct PendingSession {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl PendingSession {
+    /// Reads the session from the request's `Cookie` header values, as
+    /// bytes (HTTP/2 may send several), once per request: later calls and
+    /// clones share the result.
+    ///
+    /// Each cookie of the engine's name is tried in turn (at most
+    /// [`MAX_SAME_NAME`](crate::header::MAX_SAME_NAME)); a pair that is not
+    /// UTF-8 is skipped alone. A missing, tampered, expired, wrongly keyed
+    /// or undecodable cookie gives an empty session
+    /// ([`SessionHandle::rejected`] says why, an INFO event records it, and
+    /// [`finish`](Self::finish) clears that cookie unless a new session is
+    /// saved).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the store does not answer: answer
+    /// [`unavailable`](super::unavailable)'s status (503).
+    pub async fn load<'h, I>(&self, cookie_headers: I) -> Result<SessionHandle, StoreError>
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        let handle = SessionHandle {
+            inner: self.inner.clone(),
+        };
+        if self.inner.lock().loaded {
+            return Ok(handle);
+        }
+        let loader = self.inner.loader();
+        let config = loader.config();
+        let mut outcome = Err(Error::NoCookie);
+        for found in header::request_cookies(cookie_headers, &config.name) {
+            match loader.load(found.value).await {
+                Ok(loaded) => {
+                    outcome = Ok((loaded, found.value.len()));
+                    break;
+                }
+                Err(StoreError::Session(e)) => {
+                    if matches!(outcome, Err(Error::NoCookie)) {
+                        outcome = Err(e);
+                    }
+                }
+                Err(e @ StoreError::Backend(_)) => return Err(e),
+            }
+        }
+        let mut state = self.inner.lock();
+        if state.loaded {
+            // Another clone loaded it meanwhile: keep what it may have
+            // changed.
+            return Ok(handle);
+        }
+        if let Some(e) = state.accept(config, outcome, crate::sessions::os::now) {
+            tracing::info!(
+                target: "securecookie",
+                cookie = %config.name,
+                reason = %e,
+                "session cookie refused: the handler sees an empty session, the cookie is cleared"
+            );
+        }
+        Ok(handle)
+    }
+
+    /// The session cookie's name.
+    pub fn name(&self) -> &str {
+        &self.inner.loader().config().name
+    }
+}
+
+impl core::fmt::Debug for PendingSession {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PendingSession")
+            .field("cookie", &self.name())
+            .finish_non_exhaustive()
+    }
+}

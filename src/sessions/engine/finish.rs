@@ -1,0 +1,179 @@
+//! The end of a request: the [`plan`](super::plan) carried out against the
+//! store, and what the adapter writes: at most one `Set-Cookie` line, or a
+//! status to answer instead (with an ERROR event naming the cause).
+
+use std::boxed::Box;
+use std::string::String;
+use std::sync::Arc;
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use crate::error::Error;
+use crate::sessions::store::StoreError;
+
+use super::begin::PendingSession;
+use super::handle::Inner;
+use super::plan::{Plan, plan};
+
+/// The status an adapter answers when the engine cannot do its part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Status {
+    /// 500: the session cannot be saved at all (longer than a browser
+    /// keeps, a reserved key, ...): this server's fault.
+    InternalServerError,
+    /// 503: the store does not answer (or is full): a later try may work.
+    ServiceUnavailable,
+}
+
+impl Status {
+    /// The HTTP status code.
+    pub fn as_u16(self) -> u16 {
+        match self {
+            Status::InternalServerError => 500,
+            Status::ServiceUnavailable => 503,
+        }
+    }
+}
+
+/// What the adapter does to the handler's response.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Append this `Set-Cookie` value (visible ASCII: every framework's
+    /// header type takes it).
+    SetCookie(String),
+    /// Replace the response with an empty one of this status, carrying
+    /// `error` (in the response's extensions, where the framework has
+    /// them) so that an outer layer can explain it. The ERROR event is
+    /// already logged.
+    Failed {
+        /// 500 or 503.
+        status: Status,
+        /// Why the session was not saved.
+        error: SaveError,
+    },
+}
+
+/// The cause of a 500 or 503 answered because a session could not be
+/// saved, in that response's extensions: an outer layer can turn it into a page of
+/// its own.
+///
+/// ```
+/// use axum::{Router, middleware::map_response, response::{IntoResponse, Response}};
+/// use securecookie::{CookieConfig, CookieStore, Keys, layer::{SaveError, SessionLayer}};
+///
+/// async fn explain(response: Response) -> Response {
+///     match response.extensions().get::<SaveError>() {
+///         Some(e) => (response.status(), format!("Your session could not be saved: {e}")).into_response(),
+///         None => response,
+///     }
+/// }
+///
+/// let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
+/// let app: Router = Router::new()
+///     .layer(SessionLayer::new(store, "my-app"))
+///     .layer(map_response(explain)); // outside the session layer
+/// # Ok::<(), securecookie::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct SaveError(pub Arc<StoreError>);
+
+impl core::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The store work after a handler: a future of the [`Outcome`].
+pub struct Finishing(Pin<Box<dyn Future<Output = Outcome> + Send>>);
+
+impl Future for Finishing {
+    type Output = Outcome;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl core::fmt::Debug for Finishing {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Finishing").finish_non_exhaustive()
+    }
+}
+
+impl PendingSession {
+    /// After the handler: `None` when there is nothing to write (the
+    /// session was never loaded, or is unchanged and not due for renewal:
+    /// no allocation, no clock for an untouched one, nothing to await);
+    /// otherwise the store work, whose [`Outcome`] says what to send.
+    pub fn finish(self) -> Option<Finishing> {
+        let plan = plan(
+            &mut self.inner.lock(),
+            self.inner.loader().config(),
+            self.inner.loader().max_age(),
+            crate::sessions::os::now,
+        )?;
+        Some(Finishing(Box::pin(carry_out(self.inner, plan))))
+    }
+}
+
+async fn carry_out(session: Arc<Inner>, plan: Plan) -> Outcome {
+    let loader = session.loader();
+    let result = match plan {
+        Plan::Save(record) => match loader.save(record).await {
+            // Destroyed by another request meanwhile: never resurrect it,
+            // just drop the cookie.
+            Err(StoreError::Session(Error::UnknownSession)) => loader.destroy(None).await,
+            other => other,
+        },
+        Plan::Destroy(id) => loader.destroy(id).await,
+        Plan::Fail(e) => Err(StoreError::Session(e)),
+    };
+    let failure = match result {
+        Ok(line) if is_header_value(&line) => return Outcome::SetCookie(line),
+        Ok(_) => StoreError::Session(Error::InvalidAttribute { name: "Set-Cookie" }),
+        Err(e) => e,
+    };
+    // A store that does not answer (or is full) may well answer the next
+    // try: 503, as when loading. A session that cannot be saved at all is
+    // this server's fault: 500.
+    let status = match failure {
+        StoreError::Backend(_) => Status::ServiceUnavailable,
+        _ => Status::InternalServerError,
+    };
+    tracing::error!(
+        target: "securecookie",
+        cookie = %loader.config().name,
+        error = %failure,
+        status = status.as_u16(),
+        "session not saved"
+    );
+    Outcome::Failed {
+        status,
+        error: SaveError(Arc::new(failure)),
+    }
+}
+
+/// A store's line is checked visible ASCII; a backend's may not be. Tab,
+/// space and `!`..`~` are what every framework's header value accepts.
+fn is_header_value(line: &str) -> bool {
+    // A fold rather than `all`: no early exit, so the loop vectorizes (this
+    // runs on every cookie written).
+    line.bytes().fold(true, |ok, b| {
+        ok & ((b' '..=b'~').contains(&b) | (b == b'\t'))
+    })
+}
+
+/// The status to answer when [`PendingSession::load`] failed (the store
+/// does not answer): 503, with an ERROR event naming the cause. Every
+/// extractor calls this, so that the rule and the event are one.
+pub fn unavailable(error: &StoreError) -> Status {
+    tracing::error!(
+        target: "securecookie",
+        error = %error,
+        "session not loaded: answering 503"
+    );
+    Status::ServiceUnavailable
+}

@@ -1,0 +1,140 @@
+//! One request's session as the engine keeps it: the entries as the
+//! payload holds them, what the request's cookie said, and what the
+//! handler asked for. The reserved entries (keys starting with `\0`) live
+//! here and in [`flash`](super::flash).
+
+use std::vec::Vec;
+
+use crate::error::Error;
+use crate::sessions::payload::PayloadFormat;
+use crate::sessions::session::Session;
+use crate::sessions::store::{Loaded, SessionId};
+use crate::sessions::value::SessionValue;
+
+use super::config::LayerConfig;
+
+/// Keys of the engine's own entries start with this byte; user keys may not.
+pub(crate) const RESERVED: char = '\0';
+/// When the session was created (decimal Unix seconds): for the absolute
+/// lifetime cap.
+const CREATED: &str = "\0c";
+
+pub(crate) struct State {
+    pub(crate) loaded: bool,
+    /// The user's entries, the flash values and the creation time, as the
+    /// payload holds them.
+    pub(crate) entries: Session<Vec<u8>>,
+    pub(crate) id: Option<SessionId>,
+    pub(crate) issued: Option<u64>,
+    pub(crate) cookie_len: Option<usize>,
+    pub(crate) outdated: bool,
+    /// Why the request's cookie was refused (`None` when it loaded or when
+    /// there was none).
+    pub(crate) rejected: Option<Error>,
+    pub(crate) modified: bool,
+    pub(crate) renew: bool,
+    pub(crate) destroy: bool,
+    /// A change that cannot be saved (a reserved key): reported at save.
+    pub(crate) pending_error: Option<Error>,
+}
+
+impl State {
+    pub(crate) fn new() -> Self {
+        State {
+            loaded: false,
+            entries: Session::new(""),
+            id: None,
+            issued: None,
+            cookie_len: None,
+            outdated: false,
+            rejected: None,
+            modified: false,
+            renew: false,
+            destroy: false,
+            pending_error: None,
+        }
+    }
+
+    /// Takes in what the store loaded (`len`: the cookie value's length),
+    /// or why it refused the cookie; applies the lifetime cap. Returns the
+    /// reason the cookie was refused, if it was.
+    pub(crate) fn accept(
+        &mut self,
+        config: &LayerConfig,
+        outcome: Result<(Loaded, usize), Error>,
+        now: impl FnOnce() -> u64,
+    ) -> Option<Error> {
+        self.loaded = true;
+        let read = outcome.and_then(|(loaded, len)| {
+            let entries = PayloadFormat::Kv.read::<Vec<u8>>(&loaded.payload)?;
+            Ok((loaded, len, entries))
+        });
+        match read {
+            Ok((loaded, len, entries)) => {
+                self.entries = Session::from_sorted(&config.name, entries);
+                self.id = loaded.id;
+                self.issued = Some(loaded.issued);
+                self.cookie_len = Some(config.name.len() + 1 + len);
+                self.outdated = loaded.outdated;
+                if let Some(created) = self.created()
+                    && config.past_lifetime(created, now)
+                {
+                    self.entries.clear();
+                    self.rejected = Some(Error::LifetimeExceeded);
+                    // Whatever is saved next is a new session: a server
+                    // store drops the old id (and if nothing is saved, the
+                    // engine destroys it).
+                    self.renew = true;
+                }
+            }
+            Err(Error::NoCookie) => {}
+            Err(e) => self.rejected = Some(e),
+        }
+        self.rejected
+    }
+
+    pub(crate) fn created(&self) -> Option<u64> {
+        self.entries
+            .get(CREATED)
+            .and_then(|b| u64::from_bytes(b).ok())
+    }
+
+    /// Applies `f`; the session is modified when it says it changed.
+    pub(crate) fn change(&mut self, f: impl FnOnce(&mut Session<Vec<u8>>) -> bool) {
+        if f(&mut self.entries) {
+            self.modified = true;
+        }
+    }
+
+    /// Removes every entry and flash value, keeping the creation time.
+    /// True when something was removed.
+    pub(crate) fn clear_entries(entries: &mut Session<Vec<u8>>) -> bool {
+        let before = entries.len();
+        let created = entries.remove(CREATED);
+        let changed = before > usize::from(created.is_some());
+        entries.clear();
+        if let Some(created) = created {
+            entries.set(CREATED, created);
+        }
+        changed
+    }
+
+    /// True when the session holds nothing of the user's (no entries, no
+    /// flash values): there is nothing worth a cookie.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.iter().all(|(k, _)| k == CREATED)
+    }
+
+    /// The payload to save: stamps the creation time of a new (or renewed)
+    /// session.
+    pub(crate) fn payload(&mut self, now: u64) -> Result<Vec<u8>, Error> {
+        if self.renew || self.created().is_none() {
+            let mut stamp = Vec::new();
+            now.write_bytes(&mut stamp);
+            self.entries.set(CREATED, stamp);
+        }
+        let mut out = Vec::with_capacity(PayloadFormat::Kv.size_hint(&self.entries) + 64);
+        PayloadFormat::Kv.write(&self.entries, &mut out)?;
+        Ok(out)
+    }
+}
