@@ -9,11 +9,11 @@
 use aes::Aes256;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ctr::CtrCore;
-use ctr::cipher::{InnerIvInit, KeyInit, StreamCipher, StreamCipherCoreWrapper};
-use ctr::flavors::Ctr128BE;
+use ctr::cipher::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::block_api::compress256;
+
+use super::ctr;
 
 /// SHA-256's initial state (FIPS 180-4, 5.3.3).
 const H0: [u32; 8] = [
@@ -89,11 +89,6 @@ impl RawHmac {
         }
         tag
     }
-}
-
-fn ctr(aes: &Aes256, iv: &[u8; 16], data: &mut [u8]) {
-    let core = CtrCore::<&Aes256, Ctr128BE>::inner_iv_init(aes, iv.into());
-    StreamCipherCoreWrapper::from_core(core).apply_keystream(data);
 }
 
 /// The compact envelope (encrypted, AES-256) for one name, time and IV.
