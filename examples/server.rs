@@ -32,21 +32,29 @@
 //!   takes; build with `--features axum,redis`): sessions live in Redis or
 //!   Valkey, the cookie holds a sealed session id, and `/logout` revokes
 //!   (the old cookie, replayed, gets the 401 page). Unset: in the cookie.
+//!   `SESSION_STORE=sqlite://PATH` (`--features axum,sqlite`; the file is
+//!   created if missing) and `SESSION_STORE=postgres://...` (`--features
+//!   axum,postgres`) do the same in SQLite or Postgres. With any of them
+//!   `/welcome` shows "your sessions" (each login's browser, created, last
+//!   seen) with "log out this one" and "log out all others".
 //!
 //! The end-to-end test (`tests/server_e2e.rs`) includes this file and runs
 //! [`serve`] on an ephemeral port.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use securecookie::layer::{SessionHandle, SessionLayer};
 use securecookie::set_cookie::ImfFixdate;
 use securecookie::{
-    CookieConfig, CookieStore, Error, Keys, MAX_COOKIE_LEN, Secret, SessionStore, random_key,
+    CookieConfig, CookieStore, Error, Keys, MAX_COOKIE_LEN, Secret, ServerStore, SessionBackend,
+    SessionStore, StoreError, UserSession, random_key,
 };
 use tokio::net::TcpListener;
 
@@ -56,6 +64,9 @@ pub const SESSION: &str = "my-app";
 pub const USER_ID: &str = "user-id";
 /// The flash value shown once on the welcome page after login.
 const NOTICE: &str = "notice";
+/// The session key holding the browser's `User-Agent`: the label of each
+/// session in "your sessions" (server-side stores only).
+pub const USER_AGENT: &str = "user-agent";
 
 /// What the environment asks for.
 pub struct Settings {
@@ -69,7 +80,8 @@ pub struct Settings {
     pub random_keys: bool,
     /// The cookie attributes.
     pub config: CookieConfig,
-    /// `SESSION_STORE`: the Redis URL, or `None` for cookie sessions.
+    /// `SESSION_STORE`: the Redis, SQLite or Postgres URL, or `None` for
+    /// cookie sessions.
     pub session_store: Option<String>,
 }
 
@@ -136,7 +148,38 @@ impl Settings {
     pub async fn redis_store(&self, url: &str) -> Result<securecookie::RedisStore, String> {
         securecookie::RedisStore::open(url, self.config.clone(), self.all_keys())
             .await
+            .map(|s| s.user_key(USER_ID).label_key(USER_AGENT))
             .map_err(|e| format!("SESSION_STORE: {e}"))
+    }
+
+    /// The SQLite store of `SESSION_STORE=sqlite://PATH`.
+    #[cfg(feature = "sqlite")]
+    pub async fn sqlite_store(&self, path: &str) -> Result<securecookie::SqliteStore, String> {
+        securecookie::SqliteStore::open(path, self.config.clone(), self.all_keys())
+            .await
+            .map(|s| s.user_key(USER_ID).label_key(USER_AGENT))
+            .map_err(|e| format!("SESSION_STORE: {e}"))
+    }
+
+    /// The Postgres store of `SESSION_STORE=postgres://...`.
+    #[cfg(feature = "postgres")]
+    pub async fn postgres_store(&self, url: &str) -> Result<securecookie::PostgresStore, String> {
+        securecookie::PostgresStore::open(url, self.config.clone(), self.all_keys())
+            .await
+            .map(|s| s.user_key(USER_ID).label_key(USER_AGENT))
+            .map_err(|e| format!("SESSION_STORE: {e}"))
+    }
+
+    /// Which database `SESSION_STORE` names, by its scheme.
+    pub fn store_kind(&self) -> Option<&'static str> {
+        let url = self.session_store.as_deref()?;
+        Some(if url.starts_with("sqlite:") {
+            "SQLite"
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            "Postgres"
+        } else {
+            "Redis"
+        })
     }
 
     /// The keys, newest first.
@@ -154,10 +197,10 @@ impl Settings {
         } else {
             "signed (HMAC-SHA256), not encrypted"
         };
-        match self.session_store {
+        match self.store_kind() {
             None => format!("in the cookie: compact envelope, {sealing}"),
-            Some(_) => {
-                format!("in Redis, {sealing}; the cookie holds only a sealed 128-bit session id")
+            Some(db) => {
+                format!("in {db}, {sealing}; the cookie holds only a sealed 128-bit session id")
             }
         }
     }
@@ -167,15 +210,62 @@ fn hex(var: &str, text: &str) -> Result<Vec<u8>, String> {
     securecookie::secret::parse_hex_key(text).map_err(|e| format!("{var}: {e}"))
 }
 
+/// What the "your sessions" panel needs of a server-side store.
+pub trait UserSessions: Send + Sync + 'static {
+    /// The live sessions of `user`.
+    fn list<'a>(&'a self, user: &'a str) -> Boxed<'a, Result<Vec<UserSession>, StoreError>>;
+    /// Ends `user`'s session `handle`.
+    fn revoke<'a>(&'a self, user: &'a str, handle: &'a str) -> Boxed<'a, Result<bool, StoreError>>;
+    /// The handle of the session whose cookie value is `value`.
+    fn handle_of(&self, value: &str) -> Option<String>;
+}
+
+/// A boxed future (the trait is used as `dyn`).
+pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+impl<B: SessionBackend> UserSessions for ServerStore<B> {
+    fn list<'a>(&'a self, user: &'a str) -> Boxed<'a, Result<Vec<UserSession>, StoreError>> {
+        Box::pin(self.sessions(user))
+    }
+    fn revoke<'a>(&'a self, user: &'a str, handle: &'a str) -> Boxed<'a, Result<bool, StoreError>> {
+        Box::pin(ServerStore::revoke(self, user, handle))
+    }
+    fn handle_of(&self, value: &str) -> Option<String> {
+        self.handle_of_cookie(SESSION, value)
+    }
+}
+
+/// The handlers' state.
+#[derive(Clone)]
+struct AppState {
+    about: Arc<String>,
+    sessions: Option<Arc<dyn UserSessions>>,
+}
+
 /// The demo's routes on any session store: the handlers only see the
 /// session.
 pub fn router<S: SessionStore>(store: S, about: String) -> Router {
+    router_with_sessions(store, about, None)
+}
+
+/// [`router`], with the "your sessions" panel when `sessions` is given
+/// (the same server-side store).
+pub fn router_with_sessions<S: SessionStore>(
+    store: S,
+    about: String,
+    sessions: Option<Arc<dyn UserSessions>>,
+) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/login", post(login))
         .route("/welcome", get(welcome))
         .route("/logout", post(logout))
-        .with_state(Arc::new(about))
+        .route("/sessions/revoke", post(revoke_one))
+        .route("/sessions/others", post(revoke_others))
+        .with_state(AppState {
+            about: Arc::new(about),
+            sessions,
+        })
         .layer(SessionLayer::new(store, SESSION))
 }
 
@@ -186,6 +276,16 @@ pub async fn serve<S: SessionStore>(
     about: String,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(store, about)).await
+}
+
+/// Serves the demo on a server-side store, with "your sessions".
+pub async fn serve_server_store<B: SessionBackend + Clone>(
+    listener: TcpListener,
+    store: ServerStore<B>,
+    about: String,
+) -> std::io::Result<()> {
+    let sessions: Arc<dyn UserSessions> = Arc::new(store.clone());
+    axum::serve(listener, router_with_sessions(store, about, Some(sessions))).await
 }
 
 async fn index(session: SessionHandle) -> Html<String> {
@@ -206,7 +306,12 @@ const LOGIN_FORM: &str = "<h1>Log in</h1>\n\
     <p class=\"hint\">Any id of 1 to 64 letters, digits, <code>-</code>, <code>_</code> or <code>.</code>; \
     no password in this demo.</p>\n";
 
-async fn login(session: SessionHandle, body: String) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: SessionHandle,
+    body: String,
+) -> Response {
     // A real app checks a password here; the demo takes the id it is given.
     let Some(id) = form_field(&body, USER_ID).filter(|id| is_valid_user_id(id)) else {
         return (
@@ -216,12 +321,25 @@ async fn login(session: SessionHandle, body: String) -> Response {
             .into_response();
     };
     session.set(USER_ID, id.to_string());
+    if state.sessions.is_some() {
+        // The label of this login in "your sessions" (kept short).
+        let agent = headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("unknown browser");
+        session.set(USER_AGENT, agent.chars().take(120).collect::<String>());
+    }
     session.renew();
     session.flash(NOTICE, format!("Logged in as {id}."));
     Redirect::to("/welcome").into_response()
 }
 
-async fn welcome(State(about): State<Arc<String>>, session: SessionHandle) -> Response {
+async fn welcome(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: SessionHandle,
+) -> Response {
+    let about = &state.about;
     let Some(id) = session.get::<String>(USER_ID) else {
         let why = if session.is_empty() {
             "missing session"
@@ -254,13 +372,112 @@ async fn welcome(State(about): State<Arc<String>>, session: SessionHandle) -> Re
          <tr><th>Issued</th><td>{issued}</td></tr>\n\
          <tr><th>Expires</th><td>{expires} (renewed while you use the site)</td></tr>\n\
          </table>\n\
+         {panel}\
          <form action=\"/logout\" method=\"post\">\n\
          <input type=\"submit\" value=\"Logout\">\n</form>\n",
         id = escape(&id),
         issued = date(session.issued()),
         expires = date(session.expires()),
+        panel = sessions_panel(&state, &headers, &id).await,
     );
     page("Welcome", &body).into_response()
+}
+
+/// "Your sessions": each live login of this user, this one marked.
+async fn sessions_panel(state: &AppState, headers: &HeaderMap, user: &str) -> String {
+    let Some(sessions) = &state.sessions else {
+        return String::new();
+    };
+    let list = match sessions.list(user).await {
+        Ok(list) => list,
+        Err(e) => {
+            return format!("<p class=\"error\">Your sessions cannot be listed now: {e}.</p>\n");
+        }
+    };
+    let this = this_session(sessions.as_ref(), headers);
+    let date = |t: u64| ImfFixdate::from_unix(t).to_string();
+    let mut rows = String::new();
+    for s in &list {
+        let label = escape(s.label.as_deref().unwrap_or("unknown browser"));
+        let mark = if this.as_deref() == Some(&s.handle) {
+            " <strong>(this one)</strong>"
+        } else {
+            ""
+        };
+        rows.push_str(&format!(
+            "<tr><td>{label}{mark}<br><small>since {created}, last seen {seen}, expires {expires}</small></td>\
+             <td><form action=\"/sessions/revoke\" method=\"post\">\
+             <input type=\"hidden\" name=\"handle\" value=\"{handle}\">\
+             <input type=\"submit\" value=\"Log out this one\"></form></td></tr>\n",
+            created = date(s.created),
+            seen = date(s.last_seen),
+            expires = date(s.expires),
+            handle = escape(&s.handle),
+        ));
+    }
+    format!(
+        "<table class=\"panel sessions\">\n<caption>Your sessions ({n})</caption>\n{rows}</table>\n\
+         <form action=\"/sessions/others\" method=\"post\">\n\
+         <input type=\"submit\" value=\"Log out all others\">\n</form>\n",
+        n = list.len()
+    )
+}
+
+/// The handle of the session this request's cookie names.
+fn this_session(sessions: &dyn UserSessions, headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(name, value)| (name == SESSION).then(|| sessions.handle_of(value)))
+        .flatten()
+}
+
+/// "Log out this one": ends one listed session of this user (the current
+/// one too: its cookie is then cleared).
+async fn revoke_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: SessionHandle,
+    body: String,
+) -> Response {
+    let (Some(sessions), Some(user)) = (&state.sessions, session.get::<String>(USER_ID)) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let Some(handle) = form_field(&body, "handle") else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    if this_session(sessions.as_ref(), &headers).as_deref() == Some(handle) {
+        session.destroy();
+        return Redirect::to("/").into_response();
+    }
+    match sessions.revoke(&user, handle).await {
+        Ok(_) => Redirect::to("/welcome").into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+/// "Log out all others": ends every session of this user but this one.
+async fn revoke_others(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: SessionHandle,
+) -> Response {
+    let (Some(sessions), Some(user)) = (&state.sessions, session.get::<String>(USER_ID)) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let this = this_session(sessions.as_ref(), &headers);
+    let Ok(list) = sessions.list(&user).await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    for s in list.iter().filter(|s| Some(&s.handle) != this.as_ref()) {
+        if sessions.revoke(&user, &s.handle).await.is_err() {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    }
+    Redirect::to("/welcome").into_response()
 }
 
 async fn logout(session: SessionHandle) -> Redirect {
@@ -351,18 +568,34 @@ async fn main() -> Result<(), String> {
             println!("listening on http://{addr}");
             serve(listener, store, about).await
         }
+        #[cfg(feature = "sqlite")]
+        Some(url) if url.starts_with("sqlite:") => {
+            let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+            let store = settings.sqlite_store(path).await?;
+            eprintln!("sessions in SQLite (SESSION_STORE)");
+            println!("listening on http://{addr}");
+            serve_server_store(listener, store, about).await
+        }
+        #[cfg(feature = "postgres")]
+        Some(url) if settings.store_kind() == Some("Postgres") => {
+            let store = settings.postgres_store(url).await?;
+            eprintln!("sessions in Postgres (SESSION_STORE)");
+            println!("listening on http://{addr}");
+            serve_server_store(listener, store, about).await
+        }
         #[cfg(feature = "redis")]
-        Some(url) => {
+        Some(url) if settings.store_kind() == Some("Redis") => {
             let store = settings.redis_store(url).await?;
             eprintln!("sessions in Redis (SESSION_STORE)");
             println!("listening on http://{addr}");
-            serve(listener, store, about).await
+            serve_server_store(listener, store, about).await
         }
-        #[cfg(not(feature = "redis"))]
         Some(_) => {
-            return Err("SESSION_STORE needs the `redis` feature: \
-                 cargo run --example server --features axum,redis"
-                .into());
+            let feature = settings.store_kind().unwrap_or("Redis").to_lowercase();
+            return Err(format!(
+                "SESSION_STORE needs the `{feature}` feature: \
+                 cargo run --example server --features axum,{feature}"
+            ));
         }
     };
     served.map_err(|e| e.to_string())

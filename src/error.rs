@@ -166,7 +166,7 @@ pub enum JsonError {
     Syntax,
     /// The top-level value is not an object (or `null`).
     NotAnObject,
-    /// A value is an object or an array: session values are flat.
+    /// Objects and arrays nested deeper than `go::json::MAX_NESTING` (32).
     Nested,
     /// A backslash escape that JSON does not define.
     InvalidEscape,
@@ -297,7 +297,7 @@ impl fmt::Display for JsonError {
             JsonError::UnexpectedEnd => "unexpected end",
             JsonError::Syntax => "syntax error",
             JsonError::NotAnObject => "not an object",
-            JsonError::Nested => "nested object or array",
+            JsonError::Nested => "objects or arrays nested too deep",
             JsonError::InvalidEscape => "invalid escape",
             JsonError::ControlCharacter => "unescaped control character",
             JsonError::NumberOutOfRange => "number out of range",

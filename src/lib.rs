@@ -3,18 +3,18 @@
 //! for web apps (a tower layer and an axum extractor) on a `no_std` codec
 //! that also speaks Go's gorilla/securecookie format.
 //!
-//! # Quick start: sessions in an axum app (features `axum`)
+//! # Quick start: sessions in an axum app (features `axum`, `serde`)
 //!
 //! `examples/quickstart.rs`, the README's quick start (run it with
-//! `SESSION_SECRET=… cargo run --example quickstart --features axum`):
+//! `SESSION_SECRET=… cargo run --example quickstart --features axum,serde`):
 //!
 #![cfg_attr(
-    feature = "axum",
+    all(feature = "axum", feature = "serde"),
     doc = concat!("```rust,no_run\n", include_str!("../examples/quickstart.rs"), "```\n")
 )]
 #![cfg_attr(
-    not(feature = "axum"),
-    doc = "(Shown in a build with the `axum` feature, as on docs.rs.)\n"
+    not(all(feature = "axum", feature = "serde")),
+    doc = "(Shown in a build with the `axum` and `serde` features, as on docs.rs.)\n"
 )]
 //! The layer reads the cookie only when a handler asks for the session,
 //! writes `Set-Cookie` only when the session changed, renews it while the
@@ -88,7 +88,8 @@
 //! | `redis` | no | `RedisStore`: server-side sessions in Redis or Valkey, behind the same layer (adds `redis`); implies `std`. [`MemoryStore`] and [`ServerStore`] need only `std` |
 //! | `sqlite`, `postgres` | no | `SqliteStore`, `PostgresStore`: server-side sessions in the app's SQL database on its sqlx pool, behind the same layer (adds `sqlx`, `tokio`); implies `std` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
-//! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std` and `go` |
+//! | `serde` | no | any `Serialize + DeserializeOwned` type is a [`SessionValue`] (layer, sync API, every store): strings, integers, bools and bytes keep their plain bytes, the rest is MessagePack with field names, chosen by measurement ([`docs::values`]); with `go`, a struct in a Go-JSON cookie is a JSON object (adds `serde`, `rmp-serde`, `serde_json`, `tracing`); implies `std` |
+//! | `cli` | no | the `securecookie` command-line tool (`cargo install securecookie --features cli`), with Go's payloads (`--payload json\|gob`); implies `std`, `go` and `serde` |
 //!
 //! no_std firmware turns the defaults off and names what it uses, so that
 //! nothing else is linked: `default-features = false, features =
@@ -200,6 +201,6 @@ pub use web::tower as layer;
 
 /// The README's examples, compiled and run as doctests (the quick start
 /// needs axum).
-#[cfg(all(doctest, feature = "axum"))]
+#[cfg(all(doctest, feature = "axum", feature = "serde"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -692,3 +692,100 @@ fn go_compatible_store_and_dghubble_sessions_read_each_other() {
     );
     assert_eq!((go_to_rust, rust_to_go, migrated), (24, 24, 24));
 }
+
+/// Issue 17: a struct value in a Go-JSON cookie is its JSON, so a Go
+/// service reads it as a nested `map[string]interface{}`, changes it and
+/// writes it back, and the Rust side reads the struct again.
+#[cfg(feature = "serde")]
+#[test]
+#[ignore = "needs Go (.ci/go); run with --include-ignored"]
+fn a_struct_value_is_a_nested_map_to_go_both_ways() {
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct User {
+        id: u64,
+        name: String,
+        roles: Vec<String>,
+    }
+    let bin = go_program();
+    let mut runs = 0;
+    for keys in &key_pairs() {
+        let store = CookieStore::<User>::new(
+            CookieConfig::default(),
+            [Keys::new(&keys.0, keys.1.as_deref()).unwrap()],
+        )
+        .unwrap()
+        .go_format(GoSerializer::Json);
+        let mut session = store.new_session("session");
+        let ada = User {
+            id: 7,
+            name: "Ada".into(),
+            roles: vec!["admin".into()],
+        };
+        session.set("user", ada);
+        let ours = store.save(&session).unwrap();
+        let mut c = case(keys, "json", "si");
+        c["cookie"] = cookie_pair(&ours)["session=".len()..].into();
+        let reply = run_go(&bin, &json!({"op": "json-edit", "cases": [c]}));
+        // What Go read: the struct as a nested map, nothing else.
+        let seen: Value = serde_json::from_str(reply["payloads"][0].as_str().unwrap()).unwrap();
+        assert_eq!(
+            seen,
+            json!({"user": {"id": 7, "name": "Ada", "roles": ["admin"]}})
+        );
+        // What Go wrote back reads as the struct, with Go's changes.
+        let back = format!("session={}", reply["cookies"][0].as_str().unwrap());
+        let read = store.get(&back, "session").unwrap();
+        assert_eq!(
+            read.get("user"),
+            Some(&User {
+                id: 7,
+                name: "Grace".into(),
+                roles: vec!["admin".into(), "auditor".into()],
+            })
+        );
+        runs += 1;
+    }
+    assert_eq!(runs, key_pairs().len());
+}
+
+/// The session layer's own entries (its creation stamp, flash values)
+/// stay out of the map a Go reader sees: only the handler's values.
+#[cfg(all(feature = "serde", feature = "axum"))]
+#[test]
+#[ignore = "needs Go (.ci/go); run with --include-ignored"]
+fn the_layers_own_entries_never_reach_go() {
+    use axum::{Router, body::Body, http::Request, routing::get};
+    use securecookie::layer::{SessionHandle, SessionLayer};
+    use tower::ServiceExt;
+
+    let keys = signed_only();
+    let store: CookieStore = CookieStore::new(
+        CookieConfig::default(),
+        [Keys::new(&keys.0, keys.1.as_deref()).unwrap()],
+    )
+    .unwrap()
+    .go_format(GoSerializer::Json);
+    let app = Router::new()
+        .route(
+            "/",
+            get(|s: SessionHandle| async move {
+                s.set("user-id", "a1b2c3".to_string());
+                s.set("roles", vec!["admin".to_string()]);
+                s.flash("notice", "saved".to_string());
+            }),
+        )
+        .layer(SessionLayer::new(store, "session"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let response = runtime
+        .block_on(app.oneshot(Request::get("/").body(Body::empty()).unwrap()))
+        .unwrap();
+    let line = response.headers()["set-cookie"].to_str().unwrap();
+    let mut c = case(&keys, "json", "si");
+    c["cookie"] = cookie_pair(line)["session=".len()..].into();
+    let reply = run_go(&go_program(), &json!({"op": "json-edit", "cases": [c]}));
+    let seen: Value = serde_json::from_str(reply["payloads"][0].as_str().unwrap()).unwrap();
+    assert_eq!(seen, json!({"roles": ["admin"], "user-id": "a1b2c3"}));
+}

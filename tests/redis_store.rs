@@ -398,3 +398,64 @@ async fn redis_down_is_an_error_and_a_restart_heals() {
             .await
     ));
 }
+
+/// Issue 23 item 1, its bounded load: one session kept alive while the
+/// same user logs in and out 10,000 times leaves the user's index at the
+/// live count (1), and Redis' memory flat (its own `used_memory`).
+#[tokio::test]
+#[ignore = "needs Redis: .ci/redis cargo test --all-features -- --ignored"]
+async fn ten_thousand_login_logout_cycles_leave_the_index_at_the_live_count() {
+    let redis = OwnRedis::start();
+    let url = redis.url();
+    let store = store_at(&url, "s:", CookieConfig::debug()).await;
+    let mut conn = inspector(&url).await;
+    let used = |info: String| -> i64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let (kept, _) = save(&store, user("a1"), None, false).await.unwrap();
+    let mut memory = Vec::new();
+    for cycle in 0..10_000 {
+        let line = store
+            .save("app", Record::new(user("a1"), None, false))
+            .await
+            .unwrap();
+        let id = store.load("app", &value(&line)).await.unwrap().id;
+        store.destroy("app", id).await.unwrap();
+        if cycle % 100 == 0 {
+            store
+                .save("app", Record::new(user("a1"), Some(kept), false))
+                .await
+                .unwrap();
+        }
+        if cycle == 1_000 || cycle == 9_999 {
+            let info: String = redis::cmd("INFO")
+                .arg("memory")
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            memory.push(used(info));
+        }
+    }
+    let members: i64 = redis::cmd("ZCARD")
+        .arg(store.backend().user_index_key(b"a1"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(members, 1);
+    // 9,000 more cycles: flat (a leak of one id per cycle would be ~500 KB).
+    assert!(
+        (memory[1] - memory[0]).abs() < 64 * 1024,
+        "used_memory {} -> {}",
+        memory[0],
+        memory[1]
+    );
+    eprintln!(
+        "10,000 cycles: index {members}, used_memory {} -> {} bytes",
+        memory[0], memory[1]
+    );
+}

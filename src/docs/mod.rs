@@ -29,6 +29,9 @@ pub mod evidence {}
 #[doc = include_str!("performance.md")]
 pub mod performance {}
 
+#[doc = include_str!("values.md")]
+pub mod values {}
+
 #[doc = include_str!("dependencies.md")]
 pub mod dependencies {}
 

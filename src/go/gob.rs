@@ -106,11 +106,15 @@ pub fn decode_typed(payload: &[u8]) -> Result<(GoMap, GobMapType), Error> {
 ///
 /// # Errors
 /// [`Error::Gob`]`(`[`GobError::ValueNotString`]`)` when `ty` is
-/// [`GobMapType::StringToString`] and a value is not a string; `out` is then
-/// left as it was.
+/// [`GobMapType::StringToString`] and a value is not a string;
+/// [`GobError::UnsupportedType`] for a [`GoValue::Json`] (gob would need
+/// its Go type). `out` is then left as it was.
 pub fn encode(map: &GoMap, ty: GobMapType, out: &mut Vec<u8>) -> Result<(), Error> {
     if ty == GobMapType::StringToString && map.values().any(|v| v.as_str().is_none()) {
         return Err(GobError::ValueNotString.into());
+    }
+    if map.values().any(|v| matches!(v, GoValue::Json(_))) {
+        return Err(GobError::UnsupportedType.into());
     }
     let (key_id, elem_id) = ty.ids();
 
@@ -159,7 +163,7 @@ pub fn encode_string_map(map: &GoMap, out: &mut Vec<u8>) -> Result<(), Error> {
 /// Appends `map` as Go's `map[string]interface{}`; see [`encode`].
 ///
 /// # Errors
-/// None today; the `Result` leaves room for limits.
+/// [`GobError::UnsupportedType`] for a [`GoValue::Json`].
 pub fn encode_interface_map(map: &GoMap, out: &mut Vec<u8>) -> Result<(), Error> {
     encode(map, GobMapType::StringToInterface, out)
 }
@@ -168,7 +172,7 @@ pub fn encode_interface_map(map: &GoMap, out: &mut Vec<u8>) -> Result<(), Error>
 /// see [`encode`].
 ///
 /// # Errors
-/// None today; the `Result` leaves room for limits.
+/// [`GobError::UnsupportedType`] for a [`GoValue::Json`].
 pub fn encode_any_map(map: &GoMap, out: &mut Vec<u8>) -> Result<(), Error> {
     encode(map, GobMapType::InterfaceToInterface, out)
 }
@@ -242,6 +246,8 @@ fn put_interface(out: &mut Vec<u8>, v: &GoValue) {
             put_bytes(&mut inner, s.as_bytes());
             ID_STRING
         }
+        // Refused by `encode` before anything is written.
+        GoValue::Json(_) => return,
     };
     put_bytes(out, v.go_type().as_bytes());
     put_int(out, id);

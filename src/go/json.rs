@@ -8,9 +8,13 @@
 //! `[]byte` as standard base64, and a trailing newline.
 //!
 //! Reading takes one object (or `null`, what Go writes for a nil map) whose
-//! values are strings, numbers, booleans or `null`; anything else is a
+//! values are strings, numbers, booleans, `null`, or nested objects and
+//! arrays (kept as their JSON text, [`GoValue::Json`]: what a struct value
+//! becomes in Go's `map[string]interface{}`); anything else is a
 //! [`JsonError`]. The parser is total: it never panics, allocates only for
-//! what it returns, and never recurses (nested values are refused).
+//! what it returns, and never recurses (nesting deeper than
+//! [`MAX_NESTING`] is refused). A [`GoValue::Json`] is written back as the
+//! text it holds.
 //!
 //! ```
 //! use securecookie::go::{json, GoMap, GoValue};
@@ -30,6 +34,10 @@ use crate::error::{Error, JsonError};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write as _;
+
+/// How deep objects and arrays may nest inside a value (a session value
+/// needs a few levels; Go allows 10,000).
+pub const MAX_NESTING: usize = 32;
 
 /// Appends Go's JSON encoding of `map` (with its trailing newline) to `out`.
 ///
@@ -73,6 +81,7 @@ fn write_value(value: &GoValue, out: &mut Vec<u8>) -> Result<(), Error> {
             base64_std(b, out);
             out.push(b'"');
         }
+        GoValue::Json(text) => out.extend_from_slice(text.as_bytes()),
     }
     Ok(())
 }
@@ -285,9 +294,77 @@ impl Parser<'_> {
             b't' => self.literal(b"true").map(|()| GoValue::Bool(true)),
             b'f' => self.literal(b"false").map(|()| GoValue::Bool(false)),
             b'-' | b'0'..=b'9' => self.number(),
-            b'{' | b'[' => Err(JsonError::Nested),
+            b'{' | b'[' => self.nested(),
             _ => Err(JsonError::Syntax),
         }
+    }
+
+    /// A nested object or array, checked without recursion (a stack of
+    /// the closers still due), kept as its text.
+    fn nested(&mut self) -> Result<GoValue, JsonError> {
+        let start = self.pos;
+        let mut closers: Vec<u8> = Vec::new();
+        loop {
+            // A value starts here.
+            self.skip_ws();
+            let opened = match self.peek()? {
+                b'{' => Some(b'}'),
+                b'[' => Some(b']'),
+                _ => None,
+            };
+            match opened {
+                Some(closer) => {
+                    if closers.len() == MAX_NESTING {
+                        return Err(JsonError::Nested);
+                    }
+                    self.pos += 1;
+                    closers.push(closer);
+                    self.skip_ws();
+                    if self.peek()? == closer {
+                        self.pos += 1;
+                        closers.pop();
+                    } else {
+                        if closer == b'}' {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                }
+                None => {
+                    self.value()?;
+                }
+            }
+            // A value ended: a separator, or closers.
+            loop {
+                let Some(&closer) = closers.last() else {
+                    let text = core::str::from_utf8(&self.s[start..self.pos])
+                        .map_err(|_| JsonError::NotUtf8)?;
+                    return Ok(GoValue::Json(String::from(text)));
+                };
+                self.skip_ws();
+                match self.next()? {
+                    b',' => {
+                        if closer == b'}' {
+                            self.skip_ws();
+                            self.member_key()?;
+                        }
+                        break;
+                    }
+                    b if b == closer => {
+                        closers.pop();
+                    }
+                    _ => return Err(JsonError::Syntax),
+                }
+            }
+        }
+    }
+
+    /// `"key":` inside a nested object.
+    fn member_key(&mut self) -> Result<(), JsonError> {
+        self.expect(b'"')?;
+        self.string()?;
+        self.skip_ws();
+        self.expect(b':')
     }
 
     /// Reads the rest of a string whose opening quote is consumed.
@@ -601,8 +678,11 @@ mod tests {
         assert_eq!(dec("\"x\""), Err(JsonError::NotAnObject.into()));
         assert_eq!(dec("1"), Err(JsonError::NotAnObject.into()));
         assert_eq!(dec("%"), Err(JsonError::Syntax.into()));
-        assert_eq!(dec("{\"a\":{}}"), Err(JsonError::Nested.into()));
-        assert_eq!(dec("{\"a\":[1]}"), Err(JsonError::Nested.into()));
+        assert_eq!(dec("{\"a\":{}}").unwrap()["a"], GoValue::Json("{}".into()));
+        assert_eq!(
+            dec("{\"a\":[1]}").unwrap()["a"],
+            GoValue::Json("[1]".into())
+        );
         assert_eq!(
             dec("{\"a\":1,\"a\":2}"),
             Err(JsonError::DuplicateKey.into())
@@ -656,5 +736,48 @@ mod tests {
         for len in 0..full.len() - 1 {
             assert!(decode(&full[..len]).is_err(), "{len}");
         }
+    }
+
+    #[test]
+    fn nested_values_are_kept_as_their_text() {
+        let text =
+            "{\"id\":7,\"name\":\"a]}\\\"\",\"roles\":[\"x\",[],{}],\"o\":{\"k\":null,\"t\":true}}";
+        let payload = alloc::format!("{{\"user\":{text},\"n\":[ 1 , 2 ]}}");
+        let map = decode(payload.as_bytes()).unwrap();
+        assert_eq!(map["user"], GoValue::Json(text.into()));
+        assert_eq!(map["n"], GoValue::Json("[ 1 , 2 ]".into()));
+        assert_eq!(map["user"].go_type(), "map[string]interface {}");
+        assert_eq!(map["n"].go_type(), "[]interface {}");
+        // Written back as it is.
+        let mut out = Vec::new();
+        encode(&map, &mut out).unwrap();
+        assert_eq!(
+            out,
+            alloc::format!("{{\"n\":[ 1 , 2 ],\"user\":{text}}}\n").as_bytes()
+        );
+        assert_eq!(decode(&out).unwrap(), map);
+    }
+
+    #[test]
+    fn nested_values_are_checked() {
+        for bad in [
+            "{\"a\":{\"k\"}}",
+            "{\"a\":{\"k\":1,}}",
+            "{\"a\":[1,]}",
+            "{\"a\":[1}",
+            "{\"a\":{1:2}}",
+            "{\"a\":[tru]}",
+        ] {
+            assert_eq!(dec(bad), Err(JsonError::Syntax.into()), "{bad}");
+        }
+        assert_eq!(dec("{\"a\":[[1]"), Err(JsonError::UnexpectedEnd.into()));
+        assert_eq!(
+            dec("{\"a\":[\"\\q\"]}"),
+            Err(JsonError::InvalidEscape.into())
+        );
+        let deep = |n: usize| alloc::format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
+        assert!(dec(&deep(MAX_NESTING)).is_ok());
+        assert_eq!(dec(&deep(MAX_NESTING + 1)), Err(JsonError::Nested.into()));
+        assert_eq!(dec(&deep(100_000)), Err(JsonError::Nested.into()));
     }
 }

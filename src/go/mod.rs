@@ -88,6 +88,12 @@ pub enum GoValue {
     String(String),
     /// A `[]byte`. JSON writes it as a standard base64 string, as Go does.
     Bytes(Vec<u8>),
+    /// A nested JSON object or array, as its JSON text: what Go's JSON
+    /// decoder reads into a `map[string]interface{}` or `[]interface{}` (a
+    /// struct value of the session, written by the `serde` feature).
+    /// Only the JSON payload carries one: gob refuses it
+    /// ([`GobError::UnsupportedType`](crate::GobError::UnsupportedType)).
+    Json(String),
 }
 
 impl GoValue {
@@ -160,6 +166,8 @@ impl GoValue {
             GoValue::Float(_) => "float64",
             GoValue::String(_) => "string",
             GoValue::Bytes(_) => "[]uint8",
+            GoValue::Json(text) if text.starts_with('[') => "[]interface {}",
+            GoValue::Json(_) => "map[string]interface {}",
         }
     }
 }
@@ -170,6 +178,7 @@ impl fmt::Debug for GoValue {
             GoValue::Null => f.write_str("Null"),
             GoValue::String(s) => write!(f, "String(<{} bytes>)", s.len()),
             GoValue::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
+            GoValue::Json(j) => write!(f, "Json(<{} bytes>)", j.len()),
             GoValue::Bool(_) => f.write_str("Bool(..)"),
             GoValue::Int(_) => f.write_str("Int(..)"),
             GoValue::Uint(_) => f.write_str("Uint(..)"),

@@ -1,5 +1,8 @@
-//! (std) The [`Store`] trait, its cookie-backed implementation
-//! [`CookieStore`], and the [`CookieConfig`] that shapes its cookies.
+//! (std) [`CookieStore`]: the whole session in the cookie. Its parts, one
+//! job per file: the [`CookieConfig`] that shapes its cookies (`config`),
+//! the sync [`Store`] trait and its methods (`sync`), the `Set-Cookie`
+//! rendering (`render`); here the store itself, byte-level sealing and
+//! the async [`SessionStore`](crate::SessionStore).
 //!
 //! The API of Go's dghubble/sessions, with its known flaws fixed: keys are
 //! checked when the store is built, the codec's max age follows the cookie's
@@ -8,14 +11,12 @@
 //! failed `get` says why and never hands back half a session.
 
 use std::string::String;
-use std::vec;
 use std::vec::Vec;
 
 use crate::codec::envelope::is_token;
-use crate::codec::header;
 use crate::codec::iv::Iv;
 use crate::codec::keys::Keys;
-use crate::codec::set_cookie::{ImfFixdate, SameSite, SetCookie, is_valid_domain, is_valid_path};
+use crate::codec::set_cookie::SetCookie;
 use crate::codec::{Codec, Codecs, DEFAULT_MAX_AGE, Format, decode_buf_len};
 use crate::error::Error;
 #[cfg(feature = "go")]
@@ -23,7 +24,15 @@ use crate::go::GoSerializer;
 use crate::sessions::payload::PayloadFormat;
 use crate::sessions::session::Session;
 use crate::sessions::store::{Loaded, Record, SessionId, StoreError};
-use crate::sessions::value::SessionValue;
+
+mod config;
+mod render;
+mod sync;
+
+pub use crate::sessions::os::random_key;
+pub use config::CookieConfig;
+use render::{render, render_attributes, with_buf};
+pub use sync::Store;
 
 /// The longest `name=value` a browser must store (RFC 6265 §6.1): longer
 /// cookies are refused by [`CookieStore::save`], not sent to be dropped.
@@ -32,230 +41,11 @@ pub const MAX_COOKIE_LEN: usize = 4096;
 /// `CookieConfig::default()`'s `Max-Age`: 7 days, as Go's sessions.
 pub const DEFAULT_COOKIE_MAX_AGE: u64 = 7 * 24 * 60 * 60;
 
-/// Where named sessions are created, read, saved and destroyed: the
-/// extension point for session backends.
-///
-/// [`CookieStore`] keeps the whole session in the cookie; a server-side
-/// backend (a database, a cache) would keep an id in the cookie and the
-/// values on its side, behind the same four methods.
-///
-/// The trait is object-safe, so a server can hold a `Box<dyn Store<V, Error
-/// = E>>` and choose the backend at startup. `Error` is an associated type so
-/// that a backend can report its own failures (I/O, a lost connection)
-/// next to the cookie's.
-///
-/// ```
-/// use securecookie::{CookieConfig, CookieStore, Error, Keys, Store};
-///
-/// let store: Box<dyn Store<String, Error = Error>> = Box::new(CookieStore::new(
-///     CookieConfig::default(),
-///     [Keys::new(&[7; 32], Some(&[9; 32]))?],
-/// )?);
-/// let mut session = store.new_session("my-app");
-/// session.set("user-id", "a1b2c3".to_string());
-/// let set_cookie = store.save(&session)?;
-/// assert!(set_cookie.starts_with("my-app="));
-/// # Ok::<(), Error>(())
-/// ```
-pub trait Store<V> {
-    /// What can go wrong.
-    type Error;
-
-    /// A new, empty session called `name`.
-    fn new_session(&self, name: &str) -> Session<V>;
-
-    /// The session called `name` carried by a request's `Cookie` header.
-    ///
-    /// # Errors
-    /// Distinct errors for a missing cookie, one that does not verify or
-    /// decode, and one whose values do not convert; never a partial session.
-    fn get(&self, cookie_header: &str, name: &str) -> Result<Session<V>, Self::Error>;
-
-    /// Saves `session`; returns the `Set-Cookie` header value to send.
-    ///
-    /// # Errors
-    /// When the session cannot be stored.
-    fn save(&self, session: &Session<V>) -> Result<String, Self::Error>;
-
-    /// Ends the session called `name`; returns the `Set-Cookie` header value
-    /// that makes the browser drop its cookie.
-    ///
-    /// # Errors
-    /// When `name` cannot be a cookie name, or the backend fails.
-    fn destroy(&self, name: &str) -> Result<String, Self::Error>;
-}
-
-/// The attributes of the session cookies a store sets: Go's `CookieConfig`.
-///
-/// A plain value: build one, change its public fields, hand it to
-/// [`CookieStore::new`] (which checks it).
-///
-/// **Name session cookies `__Host-...`.** A browser sends every cookie
-/// whose domain and path match, so a page on a sibling subdomain
-/// (`evil.example.com`, or any host an attacker can make serve a response)
-/// can set a cookie of your session's name for `Domain=example.com` with a
-/// longer `Path`, which the browser then sends *before* yours ("cookie
-/// tossing"). The store tries the cookies in order and the first valid one
-/// wins, so a planted cookie that is valid (the attacker's own session,
-/// obtained by logging in) logs the user in as the attacker. Choosing
-/// another order would not help: the attacker controls where theirs goes.
-/// A `__Host-` name is the defence: browsers accept such a cookie only
-/// from your own host, over HTTPS, with `Secure`, `Path=/` and no `Domain`,
-/// so no other host can plant one. The store checks those rules when it
-/// saves or destroys a prefixed cookie ([`check_name`](Self::check_name)),
-/// and `CookieConfig::default()` meets them. `__Secure-` only requires
-/// `Secure` (it does not stop tossing from a sibling over HTTPS).
-///
-/// ```
-/// use securecookie::{CookieConfig, CookieStore, Error, Keys};
-/// let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
-/// let mut session = store.new_session("__Host-my-app");
-/// session.set("user-id", "a1b2c3".to_string());
-/// assert!(store.save(&session)?.starts_with("__Host-my-app="));
-///
-/// let shared = CookieConfig { domain: Some("example.com".into()), ..CookieConfig::default() };
-/// assert_eq!(shared.check_name("__Host-my-app"), Err(Error::InvalidAttribute { name: "Domain" }));
-/// # Ok::<(), Error>(())
-/// ```
-///
-/// ```
-/// use securecookie::{CookieConfig, SameSite};
-///
-/// let config = CookieConfig {
-///     domain: Some("example.com".to_string()),
-///     same_site: Some(SameSite::Strict),
-///     ..CookieConfig::default()
-/// };
-/// assert_eq!(config.path.as_deref(), Some("/"));
-/// assert_eq!(config.max_age, Some(7 * 24 * 60 * 60));
-/// assert!(config.http_only && config.secure);
-/// assert!(!CookieConfig::debug().secure);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CookieConfig {
-    /// `Domain`: `None` for a host-only cookie (the usual choice).
-    pub domain: Option<String>,
-    /// `Path`: `None` lets the browser use the request's directory.
-    pub path: Option<String>,
-    /// `Max-Age` in seconds (with a matching `Expires`); `None` for a
-    /// browser-session cookie. Also the age past which the store rejects a
-    /// cookie, unless [`CookieStore::max_age`] sets that apart.
-    pub max_age: Option<u64>,
-    /// `HttpOnly`: out of reach of page scripts.
-    pub http_only: bool,
-    /// `Secure`: sent over HTTPS only.
-    pub secure: bool,
-    /// `SameSite`.
-    pub same_site: Option<SameSite>,
-}
-
-impl Default for CookieConfig {
-    /// `Path=/`, `Max-Age` 7 days, `HttpOnly`, `Secure`, `SameSite=Lax`.
-    fn default() -> Self {
-        CookieConfig {
-            domain: None,
-            path: Some(String::from("/")),
-            max_age: Some(DEFAULT_COOKIE_MAX_AGE),
-            http_only: true,
-            secure: true,
-            same_site: Some(SameSite::Lax),
-        }
-    }
-}
-
-impl CookieConfig {
-    /// The default without `Secure`, for trying things out over plain HTTP
-    /// on localhost. Never in production: the cookie would travel in clear.
-    pub fn debug() -> Self {
-        CookieConfig {
-            secure: false,
-            ..CookieConfig::default()
-        }
-    }
-
-    /// Checks that every attribute can be written into a header.
-    ///
-    /// ```
-    /// use securecookie::{CookieConfig, Error};
-    /// let bad = CookieConfig { path: Some("/a;b".into()), ..CookieConfig::default() };
-    /// assert_eq!(bad.check(), Err(Error::InvalidAttribute { name: "Path" }));
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::InvalidAttribute`] naming `Path`, `Domain` (see
-    /// [`is_valid_path`](crate::codec::set_cookie::is_valid_path),
-    /// [`is_valid_domain`](crate::codec::set_cookie::is_valid_domain)) or
-    /// `Max-Age` (when 0).
-    pub fn check(&self) -> Result<(), Error> {
-        if self.path.as_deref().is_some_and(|p| !is_valid_path(p)) {
-            return Err(Error::InvalidAttribute { name: "Path" });
-        }
-        if self.domain.as_deref().is_some_and(|d| !is_valid_domain(d)) {
-            return Err(Error::InvalidAttribute { name: "Domain" });
-        }
-        if self.max_age == Some(0) {
-            return Err(Error::InvalidAttribute { name: "Max-Age" });
-        }
-        Ok(())
-    }
-
-    /// Checks the rules browsers enforce on a prefixed cookie name
-    /// (RFC 6265bis §4.1.3; the prefix matched without regard to case, as
-    /// browsers do): `__Secure-` needs `Secure`; `__Host-` needs `Secure`,
-    /// `Path=/` and no `Domain`. A browser silently drops a cookie that
-    /// breaks them; the store refuses to save it instead.
-    ///
-    /// ```
-    /// use securecookie::{CookieConfig, Error};
-    /// let config = CookieConfig::default();
-    /// assert_eq!(config.check_name("__Host-s"), Ok(()));
-    /// assert_eq!(
-    ///     CookieConfig::debug().check_name("__Secure-s"),
-    ///     Err(Error::InvalidAttribute { name: "Secure" }),
-    /// );
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::InvalidAttribute`] naming `Secure`, `Path` or `Domain`.
-    pub fn check_name(&self, name: &str) -> Result<(), Error> {
-        let has_prefix = |prefix: &str| {
-            name.get(..prefix.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-        };
-        let host = has_prefix("__Host-");
-        if !host && !has_prefix("__Secure-") {
-            return Ok(());
-        }
-        if !self.secure {
-            return Err(Error::InvalidAttribute { name: "Secure" });
-        }
-        if host && self.path.as_deref() != Some("/") {
-            return Err(Error::InvalidAttribute { name: "Path" });
-        }
-        if host && self.domain.is_some() {
-            return Err(Error::InvalidAttribute { name: "Domain" });
-        }
-        Ok(())
-    }
-
-    /// The attributes, around a name and a value.
-    fn set_cookie<'a>(&'a self, name: &'a str, value: &'a str) -> SetCookie<'a> {
-        SetCookie {
-            path: self.path.as_deref(),
-            domain: self.domain.as_deref(),
-            http_only: self.http_only,
-            secure: self.secure,
-            same_site: self.same_site,
-            ..SetCookie::new(name, value)
-        }
-    }
-}
-
 /// A [`Store`] that keeps the whole session in the cookie, signed (and, with
 /// a block key, encrypted) by the crate's codec.
 ///
 /// Built once at startup and shared (it is `Send + Sync`; wrap it in an
-/// `Arc`). Values are typed: `V` is any [`SessionValue`].
+/// `Arc`). Values are typed: `V` is any [`SessionValue`](crate::SessionValue) (`String` unless named).
 ///
 /// ```
 /// use securecookie::{CookieConfig, CookieStore, Error, Keys};
@@ -294,7 +84,7 @@ impl CookieConfig {
 /// fleet off them without logging anyone out. Each of these sets the
 /// store's format (the last call wins); [`max_age`](Self::max_age) holds
 /// whatever the order.
-pub struct CookieStore<V> {
+pub struct CookieStore<V = String> {
     config: CookieConfig,
     /// The key pairs, newest first: `codecs` is rebuilt from them when the
     /// format changes.
@@ -643,67 +433,6 @@ impl<V> CookieStore<V> {
             Ok(Iv::from_random_bytes([0; 16]))
         }
     }
-
-    /// Bytes for a payload of `payload_len` and the whole line after it.
-    fn line_capacity(&self, name: &str, payload_len: usize, now: u64) -> usize {
-        let (before, after) = &self.attributes;
-        payload_len
-            + name.len()
-            + 1
-            + self.codecs[0].encoded_len(payload_len, now)
-            + before.len()
-            + EXPIRES.len()
-            + ImfFixdate::LEN
-            + after.len()
-    }
-
-    /// Seals the payload `buf` holds (and nothing else) into the header
-    /// line: the codec encrypts and encodes the payload straight into the
-    /// line after it, then the line moves to the front over the payload.
-    fn seal_in_place(
-        &self,
-        name: &str,
-        mut buf: Vec<u8>,
-        now: u64,
-        iv: Iv,
-    ) -> Result<String, Error> {
-        self.config.check_name(name)?;
-        let codec = &self.codecs[0];
-        let (before, after) = &self.attributes;
-        // Attributes in Go's order: Path, Domain | Expires | Max-Age, ...
-        let expires = self
-            .config
-            .max_age
-            .map(|age| ImfFixdate::from_unix(now.saturating_add(age)));
-        let payload_len = buf.len();
-        let len = name.len() + 1 + codec.encoded_len(payload_len, now);
-        if len > MAX_COOKIE_LEN {
-            return Err(Error::TooLong {
-                len,
-                max: MAX_COOKIE_LEN,
-            });
-        }
-        buf.extend_from_slice(name.as_bytes());
-        buf.push(b'=');
-        buf.resize(payload_len + len, 0);
-        let (payload, line) = buf.split_at_mut(payload_len);
-        codec.encode(name, payload, now, iv, &mut line[name.len() + 1..])?;
-        // The line is longer than the payload, so this overwrites every
-        // plaintext byte.
-        buf.copy_within(payload_len.., 0);
-        buf.truncate(len);
-        // The attributes go in as bytes, so that the whole line is checked
-        // as UTF-8 once, not piece by piece.
-        buf.extend_from_slice(before.as_bytes());
-        if let Some(date) = expires {
-            buf.extend_from_slice(EXPIRES.as_bytes());
-            buf.extend_from_slice(date.as_bytes());
-        }
-        buf.extend_from_slice(after.as_bytes());
-        // Name (a token), value (base64) and attributes are ASCII: this
-        // cannot fail.
-        String::from_utf8(buf).map_err(|_| Error::Malformed)
-    }
 }
 
 /// The async interface: [`CookieStore`]'s work is synchronous, so each
@@ -729,10 +458,14 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
         // as every save is.
         let payload = match self.payloads[0] {
             PayloadFormat::Kv => Ok(record.payload),
+            // A Go payload is read by Go services: the layer's own entries
+            // (keys starting with NUL: its creation stamp, flash values)
+            // are not theirs, and stay out of it.
             #[allow(unreachable_patterns)]
             other => PayloadFormat::Kv
                 .read::<Vec<u8>>(&record.payload)
-                .and_then(|entries| {
+                .and_then(|mut entries| {
+                    entries.retain(|(key, _)| !key.starts_with('\0'));
                     let mut out = Vec::new();
                     other.write(&Session::from_sorted(name, entries), &mut out)?;
                     Ok(out)
@@ -759,225 +492,12 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
             age => Some(age),
         }
     }
-}
 
-/// The [`Store`] methods, callable without importing the trait.
-impl<V: SessionValue> CookieStore<V> {
-    /// A new, empty session called `name` (checked when saved).
-    pub fn new_session(&self, name: &str) -> Session<V> {
-        Session::new(name)
-    }
-
-    /// Reads and verifies the session cookie called `name` from a `Cookie`
-    /// request header, with the system clock; see [`get_at`](Self::get_at).
-    ///
-    /// # Errors
-    /// [`Error::NoCookie`] when the header holds no such cookie;
-    /// [`Error::InvalidName`]; a decoding error ([`Error::MacMismatch`],
-    /// [`Error::Expired`], [`Error::Payload`], ...: see
-    /// [`Codec::decode`]) when it does not verify; [`Error::InvalidValue`]
-    /// when a value does not convert to `V`. Never a partial session.
-    pub fn get(&self, cookie_header: &str, name: &str) -> Result<Session<V>, Error> {
-        self.get_at(cookie_header, name, crate::sessions::os::now())
-    }
-
-    /// Encodes the session with the first key, the system clock and a fresh
-    /// IV, and renders its `Set-Cookie` header value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidName`]; [`Error::InvalidAttribute`] when a
-    /// `__Host-` or `__Secure-` name breaks its rules
-    /// ([`CookieConfig::check_name`]); [`Error::TooLong`] when `name=value` would
-    /// exceed [`MAX_COOKIE_LEN`] (its `len` is the cookie's, its `max` the
-    /// limit); [`Error::Payload`] for an entry beyond
-    /// [`kv::MAX_LEN`](crate::codec::kv::MAX_LEN); [`Error::Random`].
-    pub fn save(&self, session: &Session<V>) -> Result<String, Error> {
-        self.save_at(session, crate::sessions::os::now(), self.fresh_iv()?)
-    }
-
-    /// [`save`](Store::save) at time `now` (Unix seconds) with `iv`: for a
-    /// caller with its own clock and randomness, and for tests.
-    ///
-    /// ```
-    /// use securecookie::{CookieConfig, CookieStore, Iv, Keys};
-    /// let store = CookieStore::<u32>::new(CookieConfig::debug(), [Keys::new(&[7; 32], None)?])?;
-    /// let mut session = store.new_session("s");
-    /// session.set("visits", 3);
-    /// let line = store.save_at(&session, 1_800_000_000, Iv::from_random_bytes([0; 16]))?;
-    /// assert!(line.ends_with("; Path=/; Expires=Fri, 22 Jan 2027 08:00:00 GMT; Max-Age=604800; HttpOnly; SameSite=Lax"));
-    /// # Ok::<(), securecookie::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// As [`save`](Store::save).
-    pub fn save_at(&self, session: &Session<V>, now: u64, iv: Iv) -> Result<String, Error> {
-        // The codec checks too, but only after the payload is built and the
-        // length limit applied: say what is wrong first.
-        if !is_token(session.name().as_bytes()) {
-            return Err(Error::InvalidName);
-        }
-        // One buffer for everything: the payload first, then the header line
-        // after it (see `seal_at`).
-        let payload_format = self.payloads[0];
-        let hint = payload_format.size_hint(session);
-        let mut buf = Vec::with_capacity(self.line_capacity(session.name(), hint, now));
-        payload_format.write(session, &mut buf)?;
-        self.seal_in_place(session.name(), buf, now, iv)
-    }
-
-    /// [`get`](Store::get) at time `now` (Unix seconds).
-    ///
-    /// Every cookie called `name` in the header is tried in order (a browser
-    /// sends the one with the longest path first, and an old one may linger
-    /// beside it), up to [`header::MAX_SAME_NAME`] of them (the rest are
-    /// ignored: bounded work for a header full of forgeries); the first that
-    /// decodes wins. When none does, the error is the first one's.
-    ///
-    /// # Errors
-    /// As [`get`](Store::get).
-    pub fn get_at(&self, cookie_header: &str, name: &str, now: u64) -> Result<Session<V>, Error> {
-        self.get_outdated_at(cookie_header, name, now)
-            .map(|(session, _)| session)
-    }
-
-    /// [`get`](Self::get), and whether the cookie is outdated: made with an
-    /// older key, or (while migrating, see `migrate_from_go`) in Go's format.
-    /// [`save`](Self::save) the session to re-issue it with the newest key
-    /// in the current format; until then the old cookie keeps working.
-    ///
-    /// ```
-    /// use securecookie::{CookieConfig, CookieStore, Keys};
-    /// let old = Keys::new(&[1; 32], None)?;
-    /// let new = Keys::new(&[2; 32], None)?;
-    /// let before = CookieStore::<String>::new(CookieConfig::default(), [old.clone()])?;
-    /// let after = CookieStore::<String>::new(CookieConfig::default(), [new, old])?;
-    ///
-    /// let mut session = before.new_session("s");
-    /// session.set("user-id", "a1b2c3".to_string());
-    /// let cookie = before.save(&session)?;
-    /// let cookie = cookie.split(';').next().unwrap();
-    ///
-    /// let (session, outdated) = after.get_outdated(cookie, "s")?;
-    /// assert!(outdated);
-    /// let reissued = after.save(&session)?;
-    /// let (_, outdated) = after.get_outdated(reissued.split(';').next().unwrap(), "s")?;
-    /// assert!(!outdated);
-    /// # Ok::<(), securecookie::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// As [`get`](Self::get).
-    pub fn get_outdated(
-        &self,
-        cookie_header: &str,
-        name: &str,
-    ) -> Result<(Session<V>, bool), Error> {
-        self.get_outdated_at(cookie_header, name, crate::sessions::os::now())
-    }
-
-    /// [`get_outdated`](Self::get_outdated) at time `now` (Unix seconds).
-    ///
-    /// # Errors
-    /// As [`get`](Self::get).
-    pub fn get_outdated_at(
-        &self,
-        cookie_header: &str,
-        name: &str,
-        now: u64,
-    ) -> Result<(Session<V>, bool), Error> {
-        if !is_token(name.as_bytes()) {
-            return Err(Error::InvalidName);
-        }
-        let mut first_error = None;
-        for value in header::tried(cookie_header, name) {
-            match self.decode(name, value, now) {
-                Ok((session, index)) => return Ok((session, index != 0)),
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        Err(first_error.unwrap_or(Error::NoCookie))
-    }
-
-    /// The session and the index of the codec that verified it.
-    fn decode(&self, name: &str, value: &str, now: u64) -> Result<(Session<V>, usize), Error> {
-        // A longer cookie is refused by the codec before it touches the
-        // buffer: the buffer stays bounded whatever the client sends.
-        let len = decode_buf_len(value.len().min(MAX_COOKIE_LEN));
-        with_buf(len, |buf| {
-            let decoded = Codecs::prechecked(&self.codecs).decode(name, value, now, buf)?;
-            let values = self.payloads[decoded.index].read(decoded.payload)?;
-            Ok((Session::from_sorted(name, values), decoded.index))
+    /// Exact for the kv payload; a Go payload is not measured (`None`).
+    fn cookie_len(&self, name: &str, payload_len: usize) -> Option<usize> {
+        (self.payloads[0] == PayloadFormat::Kv).then(|| {
+            name.len() + 1 + self.codecs[0].encoded_len(payload_len, crate::sessions::os::now())
         })
-    }
-}
-
-impl<V: SessionValue> Store<V> for CookieStore<V> {
-    type Error = Error;
-
-    fn new_session(&self, name: &str) -> Session<V> {
-        CookieStore::new_session(self, name)
-    }
-
-    fn get(&self, cookie_header: &str, name: &str) -> Result<Session<V>, Error> {
-        CookieStore::get(self, cookie_header, name)
-    }
-
-    fn save(&self, session: &Session<V>) -> Result<String, Error> {
-        CookieStore::save(self, session)
-    }
-
-    fn destroy(&self, name: &str) -> Result<String, Error> {
-        CookieStore::destroy(self, name)
-    }
-}
-
-/// Fresh random key material from the operating system, as Go's
-/// `securecookie.GenerateRandomKey`: `N = 32` for a hash key or an AES-256
-/// block key.
-///
-/// ```
-/// use securecookie::{Keys, random_key};
-/// let keys = Keys::new(&random_key::<32>()?, Some(&random_key::<32>()?))?;
-/// # let _ = keys;
-/// # Ok::<(), securecookie::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Error::Random`].
-pub fn random_key<const N: usize>() -> Result<[u8; N], Error> {
-    let mut key = [0u8; N];
-    getrandom::fill(&mut key).map_err(|_| Error::Random)?;
-    Ok(key)
-}
-
-const EXPIRES: &str = "; Expires=";
-
-/// What follows `name=value`.
-fn render_attributes(set_cookie: &SetCookie<'_>) -> String {
-    let mut out = String::new();
-    // Writing into a String cannot fail.
-    let _ = set_cookie.write_attributes_to(&mut out);
-    out
-}
-
-fn render(set_cookie: &SetCookie<'_>) -> String {
-    let mut out = String::with_capacity(set_cookie.rendered_len());
-    // Writing into a String cannot fail.
-    let _ = set_cookie.write_to(&mut out);
-    out
-}
-
-/// Runs `f` on a zeroed buffer of `len` bytes: on the stack when small
-/// (a typical session cookie), else on the heap. Callers bound `len`.
-fn with_buf<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
-    const STACK: usize = 256;
-    if len <= STACK {
-        let mut buf = [0u8; STACK];
-        f(&mut buf[..len])
-    } else {
-        f(&mut vec![0u8; len])
     }
 }
 

@@ -72,6 +72,25 @@ pub(crate) fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// Fresh random key material from the operating system, as Go's
+/// `securecookie.GenerateRandomKey`: `N = 32` for a hash key or an AES-256
+/// block key.
+///
+/// ```
+/// use securecookie::{Keys, random_key};
+/// let keys = Keys::new(&random_key::<32>()?, Some(&random_key::<32>()?))?;
+/// # let _ = keys;
+/// # Ok::<(), securecookie::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Random`].
+pub fn random_key<const N: usize>() -> Result<[u8; N], Error> {
+    let mut key = [0u8; N];
+    getrandom::fill(&mut key).map_err(|_| Error::Random)?;
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{POOL, needs_refill};

@@ -155,32 +155,63 @@ mod go {
     use crate::error::{GobError, JsonError};
     use crate::go::{GoMap, GoValue, gob, json};
 
-    /// The session as a Go map of strings, or `not_text` for a value whose
-    /// bytes are not UTF-8.
+    /// The session as a Go map: each value the Go string of its bytes, or
+    /// `not_text` for bytes that are not UTF-8; a structured value (feature
+    /// `serde`) is its JSON (a nested object, array, number, ...).
     fn to_map<V: SessionValue>(session: &Session<V>, not_text: Error) -> Result<GoMap, Error> {
         let mut bytes = Vec::new();
         let mut map = GoMap::new();
         for (key, value) in session {
             bytes.clear();
             value.write_bytes(&mut bytes);
+            #[cfg(feature = "serde")]
+            if let Some(value) = structured::to_go(&bytes) {
+                map.insert(String::from(key), value);
+                continue;
+            }
             let text = String::from_utf8(core::mem::take(&mut bytes)).map_err(|_| not_text)?;
             map.insert(String::from(key), GoValue::String(text));
         }
         Ok(map)
     }
 
-    /// Values back from their Go strings; a map iterates in ascending key
-    /// order, as a session needs.
+    /// Values back from a Go map; a map iterates in ascending key order, as
+    /// a session needs. A string is its bytes; a bool and an integer their
+    /// plain bytes (`1`/`0`, decimal: what a Go service writing a
+    /// `map[string]interface{}` puts there); with the `serde` feature,
+    /// anything else the tagged MessagePack a struct reads from.
     fn from_map<V: SessionValue>(map: GoMap) -> Result<Vec<(String, V)>, Error> {
         let mut values = Vec::with_capacity(map.len());
+        let mut scratch = Vec::new();
         for (key, value) in map {
-            let GoValue::String(text) = value else {
-                return Err(Error::InvalidValue {
-                    reason: "not a Go string",
-                });
+            scratch.clear();
+            let bytes: &[u8] = match &value {
+                GoValue::String(text) => text.as_bytes(),
+                GoValue::Bool(b) => {
+                    b.write_bytes(&mut scratch);
+                    &scratch
+                }
+                GoValue::Int(i) => {
+                    i.write_bytes(&mut scratch);
+                    &scratch
+                }
+                GoValue::Uint(u) => {
+                    u.write_bytes(&mut scratch);
+                    &scratch
+                }
+                #[cfg(feature = "serde")]
+                other => {
+                    structured::from_go(other, &mut scratch)?;
+                    &scratch
+                }
+                #[cfg(not(feature = "serde"))]
+                _ => {
+                    return Err(Error::InvalidValue {
+                        reason: "not a Go string",
+                    });
+                }
             };
-            let value =
-                V::from_bytes(text.as_bytes()).map_err(|reason| Error::InvalidValue { reason })?;
+            let value = V::from_bytes(bytes).map_err(|reason| Error::InvalidValue { reason })?;
             values.push((key, value));
         }
         Ok(values)
@@ -213,6 +244,54 @@ mod go {
 
     pub(super) fn read_json<V: SessionValue>(payload: &[u8]) -> Result<Vec<(String, V)>, Error> {
         from_map(json::decode(payload)?)
+    }
+
+    /// (feature `serde`) A structured value and its Go form, by way of
+    /// `serde_json::Value`: a struct is a JSON object to Go, and the
+    /// object Go writes back reads as the struct.
+    #[cfg(feature = "serde")]
+    mod structured {
+        use super::*;
+        use crate::sessions::value::serde_values::{TAG, from_msgpack};
+        use serde_json::Value;
+
+        /// The Go value of a tagged value, `None` for plain bytes (or
+        /// raw bytes that only start with the tag).
+        pub(super) fn to_go(bytes: &[u8]) -> Option<GoValue> {
+            let rest = bytes.strip_prefix(&[TAG])?;
+            let value: Value = from_msgpack(rest).ok()?;
+            Some(match value {
+                Value::Null => GoValue::Null,
+                Value::Bool(b) => GoValue::Bool(b),
+                Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                    (Some(u), _, _) => GoValue::Uint(u),
+                    (_, Some(i), _) => GoValue::Int(i),
+                    (_, _, f) => GoValue::Float(f.unwrap_or(f64::NAN)),
+                },
+                Value::String(s) => GoValue::String(s),
+                nested => GoValue::Json(std::string::ToString::to_string(&nested)),
+            })
+        }
+
+        /// The tagged MessagePack of a Go value that has no plain bytes.
+        pub(super) fn from_go(value: &GoValue, out: &mut Vec<u8>) -> Result<(), Error> {
+            let value = match value {
+                GoValue::Null => Value::Null,
+                GoValue::Float(f) => Value::from(*f),
+                GoValue::Json(text) => serde_json::from_str(text)
+                    .map_err(|_| Error::InvalidValue { reason: "not JSON" })?,
+                GoValue::Bytes(b) => Value::from(b.as_slice()),
+                _ => {
+                    return Err(Error::InvalidValue {
+                        reason: "not a Go value of a session",
+                    });
+                }
+            };
+            out.push(TAG);
+            rmp_serde::encode::write_named(out, &value).map_err(|_| Error::InvalidValue {
+                reason: "not a Go value of a session",
+            })
+        }
     }
 }
 
@@ -310,14 +389,75 @@ mod tests {
         let back: Vec<(String, u16)> = PayloadFormat::GoJson.read(&ours).unwrap();
         assert_eq!(Session::from_sorted("s", back), s);
 
-        // A Go bool is not a Go string.
+        // What a Go map[string]interface{} holds besides strings: bools and
+        // integers read as their plain bytes.
         let mut j = Vec::new();
-        json::encode(&[("a".into(), GoValue::Bool(true))].into(), &mut j).unwrap();
+        let map: GoMap = [
+            ("a".into(), GoValue::Bool(true)),
+            ("b".into(), GoValue::Int(-3)),
+            ("c".into(), GoValue::Uint(u64::MAX)),
+        ]
+        .into();
+        json::encode(&map, &mut j).unwrap();
+        let back: Vec<(String, String)> = PayloadFormat::GoJson.read(&j).unwrap();
+        let want = [("a", "1"), ("b", "-3"), ("c", "18446744073709551615")];
+        assert_eq!(back, want.map(|(k, v)| (k.into(), v.into())));
+        // A float or a nested value needs the serde feature.
+        let mut j = Vec::new();
+        json::encode(&[("a".into(), GoValue::Float(0.5))].into(), &mut j).unwrap();
+        #[cfg(not(feature = "serde"))]
         assert_eq!(
-            PayloadFormat::GoJson.read::<bool>(&j),
+            PayloadFormat::GoJson.read::<String>(&j),
             Err(Error::InvalidValue {
                 reason: "not a Go string"
             })
         );
+        #[cfg(feature = "serde")]
+        assert_eq!(
+            PayloadFormat::GoJson.read::<f64>(&j),
+            Ok(vec![("a".into(), 0.5)])
+        );
+    }
+
+    /// (feature `serde`) A struct is a nested JSON object to Go, and back.
+    #[cfg(all(feature = "go", feature = "serde"))]
+    #[test]
+    fn go_json_carries_structs_as_objects() {
+        use crate::go::{GoValue, gob, json};
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct User {
+            id: u64,
+            roles: Vec<String>,
+        }
+        let mut s = Session::new("s");
+        s.set(
+            "u",
+            User {
+                id: 7,
+                roles: vec!["a".into()],
+            },
+        );
+        let mut out = Vec::new();
+        PayloadFormat::GoJson.write(&s, &mut out).unwrap();
+        assert_eq!(out, b"{\"u\":{\"id\":7,\"roles\":[\"a\"]}}\n");
+        let back: Vec<(String, User)> = PayloadFormat::GoJson.read(&out).unwrap();
+        assert_eq!(Session::from_sorted("s", back), s);
+        // Gob has no such value: refused, not half written.
+        let mut out = Vec::new();
+        assert_eq!(
+            PayloadFormat::GoGob.write(&s, &mut out),
+            Err(crate::GobError::ValueNotString.into())
+        );
+        // An object Go wrote that does not fit the type.
+        let map = [("u".into(), GoValue::Json("{\"id\":\"x\"}".into()))].into();
+        let mut j = Vec::new();
+        json::encode(&map, &mut j).unwrap();
+        assert_eq!(
+            PayloadFormat::GoJson.read::<User>(&j),
+            Err(Error::InvalidValue {
+                reason: "does not fit the type"
+            })
+        );
+        let _ = gob::GobMapType::StringToString;
     }
 }

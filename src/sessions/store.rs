@@ -105,6 +105,15 @@ pub trait SessionStore: Send + Sync + 'static {
     /// limit): the idle timeout, which the layer's rolling renewal keeps
     /// pushing back while the session is used.
     fn max_age(&self) -> Option<u64>;
+
+    /// The length of the cookie, `name=value`, that [`save`](Self::save)
+    /// would set now for a payload of `payload_len` bytes, when it grows
+    /// with the payload (a cookie store; browsers keep at most 4096).
+    /// `None`, the default, for a store whose cookie holds only an id.
+    fn cookie_len(&self, name: &str, payload_len: usize) -> Option<usize> {
+        let _ = (name, payload_len);
+        None
+    }
 }
 
 /// A session as [`SessionStore::load`] found it.
@@ -206,7 +215,7 @@ impl SessionId {
     /// # Errors
     /// [`Error::Random`].
     pub fn random() -> Result<Self, Error> {
-        crate::sessions::cookie_store::random_key::<{ SessionId::LEN }>().map(SessionId)
+        crate::sessions::os::random_key::<{ SessionId::LEN }>().map(SessionId)
     }
 
     /// The id in `bytes`, if they are [`LEN`](Self::LEN) long.

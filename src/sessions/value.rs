@@ -4,9 +4,10 @@
 //! writes each as bytes into the cookie's payload and reads them back with
 //! [`SessionValue`]. The crate implements it for `String`, `Vec<u8>`, `bool`
 //! and every integer type; implement it for your own types as shown on the
-//! trait.
+//! trait. With the `serde` feature every `Serialize + DeserializeOwned`
+//! type is one (`serde_values`: the same bytes for those types, MessagePack
+//! for structs).
 
-use std::string::String;
 use std::vec::Vec;
 
 /// A type that can live in a [`Session`](crate::Session): bytes out, bytes
@@ -82,18 +83,20 @@ pub trait SessionValue: Sized {
     fn from_bytes(bytes: &[u8]) -> Result<Self, &'static str>;
 }
 
-impl SessionValue for String {
+#[cfg(not(feature = "serde"))]
+impl SessionValue for std::string::String {
     fn write_bytes(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.as_bytes());
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self, &'static str> {
         core::str::from_utf8(bytes)
-            .map(String::from)
+            .map(std::string::String::from)
             .map_err(|_| "not UTF-8")
     }
 }
 
+#[cfg(not(feature = "serde"))]
 impl SessionValue for Vec<u8> {
     fn write_bytes(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self);
@@ -104,6 +107,7 @@ impl SessionValue for Vec<u8> {
     }
 }
 
+#[cfg(not(feature = "serde"))]
 impl SessionValue for bool {
     fn write_bytes(&self, out: &mut Vec<u8>) {
         out.push(if *self { b'1' } else { b'0' });
@@ -118,6 +122,7 @@ impl SessionValue for bool {
     }
 }
 
+#[cfg(not(feature = "serde"))]
 macro_rules! integer_values {
     ($($t:ty),*) => {$(
         impl SessionValue for $t {
@@ -134,9 +139,13 @@ macro_rules! integer_values {
     )*};
 }
 
+#[cfg(not(feature = "serde"))]
 integer_values!(
     u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
 );
+
+#[cfg(feature = "serde")]
+pub(crate) mod serde_values;
 
 /// Strict decimal: an optional `-`, then ASCII digits (no `+`, no spaces).
 fn parse_integer<T: core::str::FromStr<Err = core::num::ParseIntError>>(
@@ -160,6 +169,7 @@ fn parse_integer<T: core::str::FromStr<Err = core::num::ParseIntError>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::String;
     use std::vec;
 
     fn bytes_of<V: SessionValue>(v: &V) -> Vec<u8> {

@@ -87,14 +87,20 @@ pub const DEFAULT_PREFIX: &str = "session:";
 ///
 /// **Valkey** speaks the same commands and scripts: nothing changes.
 ///
-/// **Redis Cluster**: the scripts touch several keys (a session, another
-/// session, the user's index), which Cluster allows only within one hash
-/// slot. Put a hash tag in the prefix (`{sessions}:`): every key of the
-/// store then lives in one slot, on one shard (with its replicas), and all
-/// of this works unchanged. Spreading sessions over shards would need the
-/// cookie to carry each user's slot; that is left out. Build the backend
-/// on a cluster connection with a `ConnectionLike` of your own if you need
-/// one; [`RedisBackend`] holds a single-node [`ConnectionManager`].
+/// **Redis Cluster is not supported yet**, and exactly why:
+/// - [`RedisBackend`] holds a single-node [`ConnectionManager`]; a cluster
+///   needs the `redis` crate's `cluster-async` connection, which routes
+///   each key to its shard. Not built here (untested: no `.ci` cluster yet).
+/// - Every script touches several keys (a session, the user's index, the
+///   renewed id, the forward), and some it finds at run time without
+///   declaring them (`delete` follows forwards, "log out everywhere" reads
+///   the ids from the index): Cluster runs a script only when all its keys
+///   are in one hash slot, and only declared keys are routed.
+/// - A prefix with a hash tag (`{sessions}:`) would put every key in one
+///   slot, so the scripts would run, but all sessions would live on one
+///   shard: no spreading. Spreading them would need the cookie to carry
+///   the user's slot (a per-user hash tag in the session key), so that a
+///   session, its forward and its user's index share a slot.
 ///
 /// **Why a `ConnectionManager`, not a pool**: it multiplexes every request
 /// over one connection (pipelining concurrent commands) and reconnects in

@@ -11,7 +11,8 @@
 #                                    builds have it), and the primitive floor
 #                                    (src/floor.rs), with and without the
 #                                    size switches of DESIGN §7; then the
-#                                    wasm module after wasm-opt -Oz
+#                                    picoserve server of examples/firmware
+#                                    and the wasm module after wasm-opt -Oz
 #   tests/embedded/sizes.sh --check  as --all, then fails when a variant is
 #                                    over its budget (tests/embedded/budget)
 #                                    or any variant has static RAM
@@ -60,6 +61,19 @@ for flags in "${flag_sets[@]}"; do
 done
 
 if [[ "$mode" == "--all" || "$mode" == "--check" ]]; then
+  # The picoserve server of examples/firmware (HTTP, routes, pages, sessions;
+  # no network stack), with the size switches.
+  fw=examples/firmware/target/small
+  RUSTFLAGS="$SWITCHES" CARGO_TARGET_DIR="$fw" cargo build --quiet --release \
+    --target thumbv7em-none-eabihf --manifest-path examples/firmware/Cargo.toml --bin firmware
+  "$size_tool" -A "$fw/thumbv7em-none-eabihf/release/firmware" | awk -v r="$report" '
+    $1 == ".text" || $1 == ".rodata" { s += $2; d = d " " $1 " " $2 }
+    $1 == ".data" || $1 == ".bss" { ram += $2 }
+    END {
+      line = sprintf("flash %6d bytes (%s)  picoserve login demo (examples/firmware), compact, AES-256 (size switches)", s, substr(d, 2))
+      print line
+      printf "%s\t%d\n", line, ram >> r
+    }'
   IFS=$'\t' read -r _ opt raw < <(tests/wasm/build.sh)
   line=$(printf 'wasm  %6d bytes (raw %d, after wasm-opt -Oz)  compact and gorilla, AES-256 (size switches)' "$opt" "$raw")
   echo "$line"

@@ -2,7 +2,8 @@
 //! module: no wasm-bindgen, no allocator, no `unsafe` block. worker.mjs (the
 //! JavaScript half) routes the request, hands this module the `Cookie`
 //! header, the form body, the clock and 16 random bytes, and turns what
-//! [`exports::respond`] writes back into a `Response`.
+//! [`exports::respond`] writes back into a `Response`. The routes, pages and
+//! sessions are ../edge-app's, shared with examples/firmware.
 //!
 //! Data goes in and out through one exchange buffer, a `static` array of
 //! `AtomicU8` (on wasm32 a relaxed atomic access is a plain byte access),
@@ -15,12 +16,12 @@
 // `exports`, the one place that allows it; there is no `unsafe` block.
 #![deny(unsafe_code)]
 
-pub mod app;
+use securecookie_edge_app as app;
 
 use core::sync::atomic::{AtomicBool, AtomicU8, Ordering::Relaxed};
 
-use securecookie::Keys;
-use securecookie::secret::{KeyPair, Secret};
+use app::securecookie::Keys;
+use app::securecookie::secret::{KeyPair, Secret};
 
 use app::{Request, Route, SET_COOKIE_LEN, WORK_LEN};
 

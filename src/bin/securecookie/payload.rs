@@ -18,18 +18,28 @@ pub fn go_lines(map: &GoMap) -> String {
 }
 
 /// A kv payload as `key=value` lines, in the payload's (sorted) order.
+/// The session layer's own entries (keys starting with NUL: the creation
+/// stamp, flash values) are not the app's: left out. A structured value
+/// (the `serde` feature's tagged MessagePack) shows as its JSON.
 pub fn kv_lines(payload: &[u8]) -> Result<String, Failure> {
     let mut out = String::new();
     for entry in kv::KvReader::new(payload) {
         let (key, value) = entry.map_err(securecookie::Error::from)?;
-        let _ = writeln!(
-            out,
-            "{}={}",
-            shown(key.as_bytes(), true),
-            shown(value, false)
-        );
+        if key.starts_with('\0') {
+            continue;
+        }
+        let shown_value = structured_json(value).unwrap_or_else(|| shown(value, false));
+        let _ = writeln!(out, "{}={shown_value}", shown(key.as_bytes(), true));
     }
     Ok(out)
+}
+
+/// The JSON of a value written by the `serde` feature: the tag byte
+/// `0xc1` (never the start of UTF-8), then MessagePack.
+fn structured_json(value: &[u8]) -> Option<String> {
+    let rest = value.strip_prefix(&[0xc1])?;
+    let value: serde_json::Value = rmp_serde::from_slice(rest).ok()?;
+    Some(value.to_string())
 }
 
 /// A Go value as text: see `decode --help`.
@@ -52,6 +62,7 @@ fn go_value(value: &GoValue) -> String {
                 Err(_) => "NaN".to_string(),
             }
         }
+        GoValue::Json(text) => text.clone(),
         // GoValue is non-exhaustive: a later kind shows as its Go type.
         other => format!("<{}>", other.go_type()),
     }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::codec::kv::{self, KvWriter};
+use crate::codec::set_cookie::SameSite;
 use crate::error::KvError;
 use std::boxed::Box;
 use std::format;

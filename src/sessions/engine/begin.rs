@@ -27,6 +27,8 @@ pub(crate) trait Loader: Send + Sync {
     fn destroy(&self, id: Option<SessionId>) -> StoreFuture<'_, String>;
     fn config(&self) -> &LayerConfig;
     fn max_age(&self) -> Option<u64>;
+    /// See [`SessionStore::cookie_len`].
+    fn cookie_len(&self, payload_len: usize) -> Option<usize>;
     /// The same store under other settings.
     fn with_config(&self, config: LayerConfig) -> Arc<dyn Loader>;
 }
@@ -55,6 +57,10 @@ impl<S: SessionStore> Loader for Shared<S> {
 
     fn max_age(&self) -> Option<u64> {
         self.store.max_age()
+    }
+
+    fn cookie_len(&self, payload_len: usize) -> Option<usize> {
+        self.store.cookie_len(&self.config.name, payload_len)
     }
 
     fn with_config(&self, config: LayerConfig) -> Arc<dyn Loader> {

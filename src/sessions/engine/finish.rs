@@ -150,6 +150,15 @@ async fn carry_out(session: Arc<Inner>, plan: Plan) -> Outcome {
         status = status.as_u16(),
         "session not saved"
     );
+    // An app that installed no subscriber would see a bare 500: say it on
+    // stderr instead (the error names sizes and causes, never values).
+    if tracing::dispatcher::get_default(|d| d.is::<tracing::subscriber::NoSubscriber>()) {
+        std::eprintln!(
+            "securecookie: session cookie `{}` not saved, answering {}: {failure}",
+            loader.config().name,
+            status.as_u16()
+        );
+    }
     Outcome::Failed {
         status,
         error: SaveError(Arc::new(failure)),

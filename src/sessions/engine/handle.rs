@@ -107,13 +107,26 @@ impl SessionHandle {
         self.try_get(key).ok().flatten()
     }
 
-    /// The value under `key`, or why its bytes do not make a `T`.
+    /// The value under `key`, or why its bytes do not make a `T`: a value
+    /// written by an older version of the type that no longer fits it (a
+    /// field renamed without a default, a type changed) is this error and a
+    /// WARN event naming the key and the type (never the value); the
+    /// session's other values still read.
     ///
     /// # Errors
     /// [`Error::InvalidValue`].
     pub fn try_get<T: SessionValue>(&self, key: &str) -> Result<Option<T>, Error> {
         self.read_bytes(key, |bytes| {
-            T::from_bytes(bytes).map_err(|reason| Error::InvalidValue { reason })
+            T::from_bytes(bytes).map_err(|reason| {
+                tracing::warn!(
+                    target: "securecookie",
+                    key,
+                    r#type = core::any::type_name::<T>(),
+                    reason,
+                    "session value does not fit its type: get() sees None"
+                );
+                Error::InvalidValue { reason }
+            })
         })
         .transpose()
     }
@@ -195,6 +208,26 @@ impl SessionHandle {
     /// if it has been saved.
     pub fn created(&self) -> Option<u64> {
         self.lock().created()
+    }
+
+    /// The length, `name=value`, of the cookie the session would be saved
+    /// in as it stands now: check it before returning from a handler that
+    /// stores something large (browsers keep at most 4096 bytes, and a
+    /// longer session is a 500). `None` for a store whose cookie holds
+    /// only an id (the values stay on the server).
+    ///
+    /// ```
+    /// # fn handler(session: securecookie::layer::SessionHandle) -> Result<(), &'static str> {
+    /// session.set("notes", "x".repeat(5000));
+    /// if session.encoded_len().is_some_and(|len| len > securecookie::MAX_COOKIE_LEN) {
+    ///     session.remove("notes");
+    ///     return Err("too much to keep in a cookie");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn encoded_len(&self) -> Option<usize> {
+        let payload_len = self.lock().payload_len();
+        self.inner.loader().cookie_len(payload_len)
     }
 
     /// The length of the request's session cookie, `name=value`, in bytes

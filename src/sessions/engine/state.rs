@@ -127,6 +127,19 @@ impl State {
 
     /// The payload to save: stamps the creation time of a new (or renewed)
     /// session.
+    /// The length of [`payload`](Self::payload)'s result, without
+    /// stamping: a creation stamp still to come is counted as one of now.
+    pub(crate) fn payload_len(&self) -> usize {
+        let stamp = match self.created() {
+            Some(_) => 0,
+            None => crate::codec::kv::entry_len(CREATED.len(), 10),
+        };
+        let mut out = Vec::with_capacity(PayloadFormat::Kv.size_hint(&self.entries));
+        // Only an entry past kv's limit fails; save refuses that one.
+        let _ = PayloadFormat::Kv.write(&self.entries, &mut out);
+        out.len() + stamp
+    }
+
     pub(crate) fn payload(&mut self, now: u64) -> Result<Vec<u8>, Error> {
         if self.renew || self.created().is_none() {
             let mut stamp = Vec::new();

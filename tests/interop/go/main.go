@@ -9,6 +9,13 @@
 //	{"op": "serialize", "cases": [case...]} -> {"payloads": ["hex", ...]}
 //	{"op": "store-save", "cases": [case...]} -> {"set_cookies": ["Set-Cookie value", ...]}
 //	{"op": "store-get", "cases": [case...]} -> {"results": [{"entries": [...], "cookie": {...}} | {"error": "..."}]}
+//	{"op": "json-edit", "cases": [case...]} -> {"payloads": [JSON of the map read], "cookies": [the map written back]}
+//
+// json-edit is what a Go service does with a session whose values are
+// structs (issue 17): it reads the cookie (serializer "json") into a
+// map[string]interface{}, so a struct is a nested map[string]interface{};
+// it changes "user"'s "name" to "Grace", appends "auditor" to its "roles",
+// and writes the whole map back with the same codec.
 //
 // The store ops do what dghubble/sessions' NewCookieStore[string] does (its
 // Save and Get, line for line; the package itself is not in Debian): codecs
@@ -448,6 +455,26 @@ func main() {
 			rep.SetCookies = append(rep.SetCookies, storeSave(c))
 		case "store-get":
 			rep.Results = append(rep.Results, storeGet(c))
+		case "json-edit":
+			m := map[string]interface{}{}
+			if err := codec(c).Decode(c.Name, c.Cookie, &m); err != nil {
+				fail("json-edit decode: %v", err)
+			}
+			seen, err := json.Marshal(m)
+			if err != nil {
+				fail("json-edit marshal: %v", err)
+			}
+			rep.Payloads = append(rep.Payloads, string(seen))
+			if user, ok := m["user"].(map[string]interface{}); ok {
+				user["name"] = "Grace"
+				roles, _ := user["roles"].([]interface{})
+				user["roles"] = append(roles, "auditor")
+			}
+			cookie, err := codec(c).Encode(c.Name, m)
+			if err != nil {
+				fail("json-edit encode: %v", err)
+			}
+			rep.Cookies = append(rep.Cookies, cookie)
 		case "serialize":
 			var ser securecookie.Serializer = securecookie.JSONEncoder{}
 			if c.Serializer == "gob" {

@@ -1,15 +1,23 @@
 //! The login demo of `examples/server.rs` without an allocator: the same
 //! routes, form, pages, cookie attributes and bad-cookie behaviour, over
-//! plain byte buffers. lib.rs hands it a request from JavaScript; the native
-//! tests (`cargo test` in this folder) call it directly.
+//! plain byte buffers, for servers where the crate's std session layer
+//! cannot go. Two hosts share it: examples/worker (a Cloudflare Worker: the
+//! wasm module gets the request from JavaScript) and examples/firmware (a
+//! picoserve server, on a microcontroller or on tokio). Copy this folder
+//! with either.
 //!
 //! The session payload is the one the crate's `SessionLayer` writes (a
 //! [`kv`] payload with the creation time under `"\0c"` and flash values
 //! under `"\0f" + key`), so a cookie made here loads in the axum demo and
 //! the other way round, under the same `SESSION_SECRET`.
 
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 use core::fmt::{self, Write};
 
+pub use securecookie;
 use securecookie::set_cookie::{ImfFixdate, SameSite, SetCookie};
 use securecookie::{Codec, Error, Iv, Keys, decode_buf_len, header, kv};
 
@@ -459,7 +467,7 @@ impl Body<'_, '_> {
     fn close(&mut self) -> fmt::Result {
         self.0.write_str(
             "</main>\n<footer>A <a href=\"https://crates.io/crates/securecookie\">securecookie</a> demo: \
-             a Cloudflare Worker, the no_std core compiled to wasm32.</footer>\n\
+             the no_std core, no allocator.</footer>\n\
              </body>\n</html>\n",
         )
     }
