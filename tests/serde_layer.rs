@@ -214,3 +214,52 @@ fn too_large_a_session_is_told_and_logged_without_a_subscriber() {
         "{stderr}"
     );
 }
+
+#[derive(Default, Serialize, Deserialize)]
+struct Cart {
+    items: Vec<String>,
+}
+
+/// Item 4: the whole session as one struct, saved when changed, with the
+/// handle's lifecycle.
+#[tokio::test]
+async fn a_whole_session_struct_is_saved_when_changed() {
+    use securecookie::layer::Typed;
+    let store: CookieStore = CookieStore::new(
+        CookieConfig::default(),
+        [Keys::new(&[7; 32], Some(&[9; 32])).unwrap()],
+    )
+    .unwrap();
+    let app = Router::new()
+        .route(
+            "/add",
+            get(|mut cart: Typed<Cart>| async move {
+                cart.items.push("apple".into());
+                cart.items.len().to_string()
+            }),
+        )
+        .route(
+            "/count",
+            get(|cart: Typed<Cart>| async move { cart.items.len().to_string() }),
+        )
+        .route(
+            "/checkout",
+            get(|cart: Typed<Cart>| async move { cart.handle().destroy() }),
+        )
+        .layer(SessionLayer::new(store, "s"));
+    // Reading the default of a visitor with no session writes nothing.
+    let (_, cookie, body) = call(&app, "/count", None).await;
+    assert_eq!((cookie, body.as_str()), (None, "0"));
+    let (_, cookie, body) = call(&app, "/add", None).await;
+    let first = cookie.expect("a change is saved");
+    assert_eq!(body, "1");
+    let (_, cookie, body) = call(&app, "/add", Some(&first)).await;
+    let second = cookie.expect("a change is saved");
+    assert_eq!(body, "2");
+    // Read without a change: no Set-Cookie.
+    let (_, cookie, body) = call(&app, "/count", Some(&second)).await;
+    assert_eq!((cookie, body.as_str()), (None, "2"));
+    // The handle's lifecycle: destroy expires the cookie.
+    let (_, cookie, _) = call(&app, "/checkout", Some(&second)).await;
+    assert_eq!(cookie.as_deref(), Some("s="));
+}

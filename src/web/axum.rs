@@ -8,7 +8,7 @@ use http::StatusCode;
 use http::request::Parts;
 
 use crate::sessions::store::StoreError;
-use crate::web::tower::{LazySession, SessionHandle, http_status};
+use crate::web::tower::{LazySession, SessionHandle, Typed, http_status};
 
 /// Loads the request's session (see [`LazySession::load`]): a bad cookie
 /// is an empty session, never a rejection.
@@ -24,6 +24,21 @@ impl<St: Send + Sync> FromRequestParts<St> for SessionHandle {
         lazy.load(&parts.headers)
             .await
             .map_err(SessionRejection::Unavailable)
+    }
+}
+
+/// The whole session as one value: [`Typed::load`] over the extracted
+/// handle (rejections as [`SessionHandle`]'s).
+impl<St: Send + Sync, T> FromRequestParts<St> for Typed<T>
+where
+    T: crate::SessionValue + Default + Send,
+{
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        SessionHandle::from_request_parts(parts, state)
+            .await
+            .map(Typed::load)
     }
 }
 

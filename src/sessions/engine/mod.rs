@@ -63,7 +63,9 @@ mod flash;
 mod handle;
 mod plan;
 mod state;
+mod typed;
 
 pub use begin::{Engine, PendingSession};
 pub use finish::{Finishing, Outcome, SaveError, Status, unavailable};
 pub use handle::SessionHandle;
+pub use typed::Typed;

@@ -53,7 +53,7 @@ use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 
 use crate::sessions::engine::{Engine, Finishing, Outcome, PendingSession, Status};
-pub use crate::sessions::engine::{SaveError, SessionHandle};
+pub use crate::sessions::engine::{SaveError, SessionHandle, Typed};
 use crate::sessions::store::{SessionStore, StoreError};
 
 /// The layer: one per application, holding the store and the cookie name.
