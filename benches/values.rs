@@ -88,7 +88,8 @@ fn deploy_with<E: std::fmt::Debug>(
 ) -> [bool; 3] {
     let added = read(bytes).is_ok_and(|u| u.id == 1_234_567 && u.locale.is_empty());
     let removed = read_removed(bytes).is_ok_and(|u| u.name == "Ada Lovelace");
-    let reordered = read_reordered(bytes).is_ok_and(|u| u.roles == user().roles && u.id == 1_234_567);
+    let reordered =
+        read_reordered(bytes).is_ok_and(|u| u.roles == user().roles && u.id == 1_234_567);
     [added, removed, reordered]
 }
 
@@ -155,7 +156,9 @@ fn yes(b: bool) -> &'static str {
 }
 
 fn encodings_table() {
-    println!("| encoding | bytes | base64url | v2 adds a default field | v2 removes a field | v2 reorders fields |");
+    println!(
+        "| encoding | bytes | base64url | v2 adds a default field | v2 removes a field | v2 reorders fields |"
+    );
     println!("| --- | ---: | ---: | --- | --- | --- |");
     for c in candidates() {
         let bytes = (c.encode)(&user());

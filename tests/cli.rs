@@ -833,3 +833,54 @@ fn rotation_decodes_with_every_secret_and_says_which() {
         Some(1)
     );
 }
+
+/// Issue 17: `decode` shows the app's values only (the session layer's
+/// own entries, keys starting with NUL, are left out) and a struct value
+/// (the `serde` feature's tagged MessagePack) as its JSON.
+#[test]
+fn decode_shows_struct_values_as_json_and_hides_the_layers_entries() {
+    use securecookie::{CookieConfig, CookieStore, Iv, Keys, SessionValue, kv};
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct User {
+        id: u64,
+        name: String,
+    }
+    let mut user = Vec::new();
+    User {
+        id: 7,
+        name: "Ada".into(),
+    }
+    .write_bytes(&mut user);
+    let payload = kv::to_vec::<128>([
+        ("\0c", &b"1800000000"[..]),
+        ("\0fnotice", &b"saved"[..]),
+        ("user", &user[..]),
+        ("user-id", &b"a1b2c3"[..]),
+    ])
+    .unwrap()
+    .to_vec();
+    let store: CookieStore = CookieStore::new(
+        CookieConfig::default(),
+        [Keys::new(&hex(HASH), None).unwrap()],
+    )
+    .unwrap();
+    let line = store
+        .seal_at("s", payload, 1_800_000_000, Iv::from_random_bytes([0; 16]))
+        .unwrap();
+    let value = line.split(';').next().unwrap().strip_prefix("s=").unwrap();
+    let out = run(&[
+        "decode",
+        "--hash-key",
+        HASH,
+        "--name",
+        "s",
+        "--now",
+        "1800000005",
+        value,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "user={\"id\":7,\"name\":\"Ada\"}\nuser-id=a1b2c3\n"
+    );
+}

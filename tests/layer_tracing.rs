@@ -4,8 +4,6 @@
 //! installs its own can be cached as "never" and drop the event. Alone in
 //! its process, this test cannot lose that race.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
@@ -14,6 +12,10 @@ use axum::routing::get;
 use securecookie::layer::{SessionHandle, SessionLayer};
 use securecookie::{CookieConfig, CookieStore, Keys};
 use tower::ServiceExt;
+
+mod common;
+
+use common::events::Events;
 
 const NAME: &str = "my-app";
 
@@ -63,34 +65,6 @@ async fn login(app: &Router) -> String {
     call(app, "/login", None)
         .await
         .expect("login sets a cookie")
-}
-
-/// Collects the crate's `tracing` events as text: `LEVEL field=value ...`.
-#[derive(Clone, Default)]
-struct Events(Arc<std::sync::Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Events {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        metadata.target() == "securecookie"
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct Text(String);
-        impl tracing::field::Visit for Text {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                self.0 += &format!(" {}={value:?}", field.name());
-            }
-        }
-        let mut text = Text(event.metadata().level().to_string());
-        event.record(&mut text);
-        self.0.lock().unwrap().push(text.0);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 #[tokio::test]

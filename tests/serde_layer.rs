@@ -4,7 +4,6 @@
 //! as it stands, and a too-large session reported without a subscriber.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 /// What `/huge`'s handler learned from `encoded_len`.
 static TOLD: AtomicUsize = AtomicUsize::new(0);
@@ -18,6 +17,10 @@ use securecookie::layer::{SessionHandle, SessionLayer};
 use securecookie::{CookieConfig, CookieStore, Error, Keys};
 use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
+
+mod common;
+
+use common::events::Events;
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct User {
@@ -120,34 +123,6 @@ async fn call(
         .await
         .unwrap();
     (status, cookie, String::from_utf8(body.to_vec()).unwrap())
-}
-
-/// Collects the crate's WARN events as text.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Events {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        metadata.target() == "securecookie"
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct Text(String);
-        impl tracing::field::Visit for Text {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                self.0 += &format!(" {}={value:?}", field.name());
-            }
-        }
-        let mut text = Text(event.metadata().level().to_string());
-        event.record(&mut text);
-        self.0.lock().unwrap().push(text.0);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+#[cfg(feature = "engine")]
+pub mod events;
 pub mod go;
 pub mod http;
 pub mod serve_sh;
