@@ -39,7 +39,9 @@ pub struct CsrfRequest<'a> {
 }
 
 impl PendingSession {
-    /// True when the engine was built with [`csrf`](super::Engine::csrf).
+    /// True when the engine was built with [`csrf`](super::Engine::csrf)
+    /// (what the tower `CsrfLayer` asks first).
+    #[cfg(feature = "tower")]
     pub(crate) fn csrf_on(&self) -> bool {
         self.inner.loader().config().csrf.is_some()
     }
