@@ -15,6 +15,12 @@
 //!   a logout form.
 //! - `POST /logout`: destroys the session, `303` to `/`.
 //!
+//! Every form carries a CSRF token (a hidden `csrf-token` field): a POST
+//! without a valid one, or one the browser says comes from another site,
+//! gets a 403 (`CsrfLayer`). The login form's token lives in a cookie of
+//! its own (`my-app-csrf`) until the login moves it into the session, so
+//! loading the form stores nothing on the server.
+//!
 //! Environment:
 //! - `ADDR`: where to listen (default `127.0.0.1:8080`; port 0 picks one).
 //!   The bound address is printed as `listening on http://ADDR`.
@@ -50,7 +56,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use securecookie::layer::{SessionHandle, SessionLayer};
+use securecookie::csrf::FORM_FIELD;
+use securecookie::layer::{CsrfLayer, SessionHandle, SessionLayer};
 use securecookie::set_cookie::ImfFixdate;
 use securecookie::{
     CookieConfig, CookieStore, Error, Keys, MAX_COOKIE_LEN, Secret, ServerStore, SessionBackend,
@@ -255,6 +262,34 @@ pub fn router_with_sessions<S: SessionStore>(
     about: String,
     sessions: Option<Arc<dyn UserSessions>>,
 ) -> Router {
+    routes(about, sessions).layer(SessionLayer::new(store, SESSION))
+}
+
+/// The routes with CSRF protection, as `main` serves them: every form
+/// carries a token, and a POST without one (or from another site) is a
+/// 403. `cookie`: the attributes of an anonymous visitor's CSRF cookie.
+pub fn protected_router<S: SessionStore>(
+    store: S,
+    about: String,
+    sessions: Option<Arc<dyn UserSessions>>,
+    cookie: CookieConfig,
+) -> Router {
+    routes(about, sessions)
+        .layer(CsrfLayer::new())
+        .layer(SessionLayer::new(store, SESSION).csrf(cookie))
+}
+
+/// [`protected_router`] on a server-side store, with "your sessions".
+pub fn protected_server_store<B: SessionBackend + Clone>(
+    store: ServerStore<B>,
+    about: String,
+    cookie: CookieConfig,
+) -> Router {
+    let sessions: Arc<dyn UserSessions> = Arc::new(store.clone());
+    protected_router(store, about, Some(sessions), cookie)
+}
+
+fn routes(about: String, sessions: Option<Arc<dyn UserSessions>>) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/login", post(login))
@@ -266,7 +301,6 @@ pub fn router_with_sessions<S: SessionStore>(
             about: Arc::new(about),
             sessions,
         })
-        .layer(SessionLayer::new(store, SESSION))
 }
 
 /// Serves the demo on `listener` until the process ends.
@@ -294,17 +328,26 @@ async fn index(session: SessionHandle) -> Html<String> {
             "<h1>Hello {}</h1>\n<p>You are logged in. <a href=\"/welcome\">Your welcome page</a></p>\n",
             escape(&id)
         ),
-        None => LOGIN_FORM.to_string(),
+        None => format!(
+            "<h1>Log in</h1>\n\
+             <form action=\"/login\" method=\"post\">\n{csrf}\
+             <label>User id <input name=\"user-id\" value=\"a1b2c3\" autofocus></label>\n\
+             <input type=\"submit\" value=\"Login\">\n</form>\n\
+             <p class=\"hint\">Any id of 1 to 64 letters, digits, <code>-</code>, <code>_</code> or \
+             <code>.</code>; no password in this demo.</p>\n",
+            csrf = csrf_field(&session)
+        ),
     };
     page("Log in", &body)
 }
 
-const LOGIN_FORM: &str = "<h1>Log in</h1>\n\
-    <form action=\"/login\" method=\"post\">\n\
-    <label>User id <input name=\"user-id\" value=\"a1b2c3\" autofocus></label>\n\
-    <input type=\"submit\" value=\"Login\">\n</form>\n\
-    <p class=\"hint\">Any id of 1 to 64 letters, digits, <code>-</code>, <code>_</code> or <code>.</code>; \
-    no password in this demo.</p>\n";
+/// The hidden CSRF token field of a form (nothing without CSRF on).
+fn csrf_field(session: &SessionHandle) -> String {
+    session
+        .csrf_token()
+        .map(|token| format!("<input type=\"hidden\" name=\"{FORM_FIELD}\" value=\"{token}\">\n"))
+        .unwrap_or_default()
+}
 
 async fn login(
     State(state): State<AppState>,
@@ -373,18 +416,24 @@ async fn welcome(
          <tr><th>Expires</th><td>{expires} (renewed while you use the site)</td></tr>\n\
          </table>\n\
          {panel}\
-         <form action=\"/logout\" method=\"post\">\n\
+         <form action=\"/logout\" method=\"post\">\n{csrf}\
          <input type=\"submit\" value=\"Logout\">\n</form>\n",
         id = escape(&id),
         issued = date(session.issued()),
         expires = date(session.expires()),
-        panel = sessions_panel(&state, &headers, &id).await,
+        panel = sessions_panel(&state, &headers, &session, &id).await,
+        csrf = csrf_field(&session),
     );
     page("Welcome", &body).into_response()
 }
 
 /// "Your sessions": each live login of this user, this one marked.
-async fn sessions_panel(state: &AppState, headers: &HeaderMap, user: &str) -> String {
+async fn sessions_panel(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &SessionHandle,
+    user: &str,
+) -> String {
     let Some(sessions) = &state.sessions else {
         return String::new();
     };
@@ -406,20 +455,22 @@ async fn sessions_panel(state: &AppState, headers: &HeaderMap, user: &str) -> St
         };
         rows.push_str(&format!(
             "<tr><td>{label}{mark}<br><small>since {created}, last seen {seen}, expires {expires}</small></td>\
-             <td><form action=\"/sessions/revoke\" method=\"post\">\
+             <td><form action=\"/sessions/revoke\" method=\"post\">{csrf}\
              <input type=\"hidden\" name=\"handle\" value=\"{handle}\">\
              <input type=\"submit\" value=\"Log out this one\"></form></td></tr>\n",
             created = date(s.created),
             seen = date(s.last_seen),
             expires = date(s.expires),
             handle = escape(&s.handle),
+            csrf = csrf_field(session),
         ));
     }
     format!(
         "<table class=\"panel sessions\">\n<caption>Your sessions ({n})</caption>\n{rows}</table>\n\
-         <form action=\"/sessions/others\" method=\"post\">\n\
+         <form action=\"/sessions/others\" method=\"post\">\n{csrf}\
          <input type=\"submit\" value=\"Log out all others\">\n</form>\n",
-        n = list.len()
+        n = list.len(),
+        csrf = csrf_field(session),
     )
 }
 
@@ -566,7 +617,8 @@ async fn main() -> Result<(), String> {
         None => {
             let store = settings.store().map_err(|e| e.to_string())?;
             println!("listening on http://{addr}");
-            serve(listener, store, about).await
+            let app = protected_router(store, about, None, settings.config.clone());
+            axum::serve(listener, app).await
         }
         #[cfg(feature = "sqlite")]
         Some(url) if url.starts_with("sqlite:") => {
@@ -574,21 +626,33 @@ async fn main() -> Result<(), String> {
             let store = settings.sqlite_store(path).await?;
             eprintln!("sessions in SQLite (SESSION_STORE)");
             println!("listening on http://{addr}");
-            serve_server_store(listener, store, about).await
+            axum::serve(
+                listener,
+                protected_server_store(store, about, settings.config.clone()),
+            )
+            .await
         }
         #[cfg(feature = "postgres")]
         Some(url) if settings.store_kind() == Some("Postgres") => {
             let store = settings.postgres_store(url).await?;
             eprintln!("sessions in Postgres (SESSION_STORE)");
             println!("listening on http://{addr}");
-            serve_server_store(listener, store, about).await
+            axum::serve(
+                listener,
+                protected_server_store(store, about, settings.config.clone()),
+            )
+            .await
         }
         #[cfg(feature = "redis")]
         Some(url) if settings.store_kind() == Some("Redis") => {
             let store = settings.redis_store(url).await?;
             eprintln!("sessions in Redis (SESSION_STORE)");
             println!("listening on http://{addr}");
-            serve_server_store(listener, store, about).await
+            axum::serve(
+                listener,
+                protected_server_store(store, about, settings.config.clone()),
+            )
+            .await
         }
         Some(_) => {
             let feature = settings.store_kind().unwrap_or("Redis").to_lowercase();

@@ -4,7 +4,8 @@
 //! nothing else to install). Form login, `/welcome`, the cookie as Chromium
 //! stores it (`HttpOnly`, `SameSite=Lax`, 7 days, `Secure` kept on
 //! `http://127.0.0.1`), logout, `/welcome` → 401, a tampered cookie → 401
-//! and cleared.
+//! and cleared. CSRF: a form on another origin posting to `/logout` → 403,
+//! the session lives on, the demo's own forms work.
 //!
 //! `#[ignore = "needs Chromium ..."]`: a plain `cargo test` lists it as not
 //! run; `cargo test --all-features --test browser -- --ignored` runs it and
@@ -294,4 +295,73 @@ fn login_welcome_logout_tamper_in_chromium() {
         Value::Null,
         "cleared by the layer"
     );
+}
+
+/// CSRF in Chromium: the demo as `main` serves it (`protected_router`).
+/// Its own forms (login, logout) carry their tokens and work; a page on
+/// another origin (another port of 127.0.0.1: same site, so SameSite=Lax
+/// still sends the session cookie) posting a form to `/logout` gets 403 and
+/// the session lives on.
+#[test]
+#[ignore = "needs Chromium: cargo test --all-features --test browser -- --ignored"]
+fn cross_site_logout_is_refused_in_chromium() {
+    let browser = Browser::start();
+    let config = securecookie::CookieConfig::default();
+    let store = securecookie::CookieStore::<String>::new(
+        config.clone(),
+        [securecookie::Keys::derive(b"browser csrf test: 32 bytes long").unwrap()],
+    )
+    .unwrap();
+    let app = server::protected_router(store, "in the cookie".into(), None, config);
+    let (_runtime, addr) =
+        common::http::serve_in_background("127.0.0.1:0", |listener| async move {
+            axum::serve(listener, app).await
+        });
+    let base = format!("http://{addr}");
+    // The other origin: a page whose form posts to the demo's /logout
+    // (without a token: it cannot read one).
+    let evil_page = format!(
+        "<!doctype html><title>Win a prize</title>\
+         <form action=\"{base}/logout\" method=\"post\">\
+         <input type=\"hidden\" name=\"csrf-token\" value=\"{}\">\
+         <input type=\"submit\" value=\"Claim\"></form>",
+        "A".repeat(86)
+    );
+    let evil = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(evil_page) }),
+    );
+    let (_evil_runtime, evil_addr) =
+        common::http::serve_in_background("127.0.0.1:0", |listener| async move {
+            axum::serve(listener, evil).await
+        });
+
+    // The demo's own login form, with its token.
+    browser.open(&format!("{base}/"));
+    assert_eq!(browser.title(), "Log in · securecookie demo");
+    assert!(browser.source().contains("name=\"csrf-token\""));
+    browser.click(r#"input[type="submit"]"#);
+    browser.wait_for_title("Welcome · securecookie demo");
+    assert!(browser.source().contains("Welcome a1b2c3!"));
+    let session = browser.cookie("my-app")["value"].clone();
+    assert!(session.is_string(), "logged in: {session}");
+
+    // The other origin's form, submitted by a click: 403.
+    browser.open(&format!("http://{evil_addr}/"));
+    assert_eq!(browser.title(), "Win a prize");
+    browser.click(r#"input[type="submit"]"#);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !browser.source().contains("403 Forbidden") {
+        assert!(Instant::now() < deadline, "no 403: {}", browser.source());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The session lives on: same cookie, welcome page.
+    assert_eq!(browser.cookie("my-app")["value"], session);
+    browser.open(&format!("{base}/welcome"));
+    assert!(browser.source().contains("Welcome a1b2c3!"));
+
+    // The demo's own logout form works.
+    browser.click(r#"input[value="Logout"]"#);
+    browser.wait_for_title("Log in · securecookie demo");
+    assert_eq!(browser.cookie("my-app"), Value::Null, "logged out");
 }

@@ -620,7 +620,7 @@ fn readiness_passes_through_and_debug_shows_config_only() {
     assert!(service.poll_ready(&mut cx).is_pending());
 
     // The layer's settings, never the store (its keys).
-    let config = r#"config: LayerConfig { name: "my-app", always_save: false, rolling: Some(50), lifetime: None }, .."#;
+    let config = r#"config: LayerConfig { name: "my-app", always_save: false, rolling: Some(50), lifetime: None, csrf: None }, .."#;
     assert_eq!(format!("{layer:?}"), format!("SessionLayer {{ {config} }}"));
     assert_eq!(
         format!("{service:?}"),

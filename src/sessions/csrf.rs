@@ -34,7 +34,9 @@ use std::string::String;
 use hmac::digest::zeroize::Zeroize;
 
 use crate::codec::b64;
+use crate::codec::set_cookie::SetCookie;
 use crate::error::Error;
+use crate::sessions::cookie_store::CookieConfig;
 use crate::sessions::token;
 
 /// The session entry holding the secret (reserved: user keys cannot start
@@ -180,6 +182,39 @@ impl core::fmt::Debug for AnonymousCookie {
             AnonymousCookie::Set(_) => f.write_str("Set(..)"),
             AnonymousCookie::Clear => f.write_str("Clear"),
         }
+    }
+}
+
+impl AnonymousCookie {
+    /// The `Set-Cookie` line for the cookie `name` with the session
+    /// cookie's attributes (`config`), but without `Max-Age`: it lasts as
+    /// long as the browser session, the life of a form left open in a tab.
+    /// Clearing sets `Max-Age=0`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`], [`Error::InvalidAttribute`]: as the session
+    /// cookie's own line would.
+    pub fn set_cookie(&self, name: &str, config: &CookieConfig) -> Result<String, Error> {
+        config.check_name(name)?;
+        let (value, max_age, expires) = match self {
+            AnonymousCookie::Set(value) => (value.as_str(), None, None),
+            AnonymousCookie::Clear => ("", Some(0), Some(1)),
+        };
+        let line = SetCookie {
+            path: config.path.as_deref(),
+            domain: config.domain.as_deref(),
+            http_only: config.http_only,
+            secure: config.secure,
+            same_site: config.same_site,
+            max_age,
+            expires,
+            ..SetCookie::new(name, value)
+        };
+        line.check()?;
+        let mut out = String::with_capacity(line.rendered_len());
+        // Writing into a String cannot fail.
+        let _ = line.write_to(&mut out);
+        Ok(out)
     }
 }
 
@@ -358,9 +393,10 @@ impl core::fmt::Display for Refusal {
 
 /// Go 1.25's `CrossOriginProtection` rule on what browsers send:
 /// `Sec-Fetch-Site` when present (only `same-origin` and `none`, a typed
-/// address or a bookmark, pass); else `Origin` against `Host` when both are
-/// present (`Origin: null` never passes); else nothing is known (an old
-/// browser, or not a browser) and the token alone decides.
+/// address or a bookmark, pass); else `Origin` against `Host` when an
+/// `Origin` is sent (`Origin: null`, or no `Host` to compare with, never
+/// passes); else nothing is known (an old browser, or not a browser) and
+/// the token alone decides.
 ///
 /// # Errors
 /// [`Refusal::CrossSite`].
@@ -388,7 +424,8 @@ pub fn check_origin(
                 _ => Err(Refusal::CrossSite),
             }
         }
-        _ => Ok(()),
+        (Some(_), None) => Err(Refusal::CrossSite),
+        (None, _) => Ok(()),
     }
 }
 

@@ -279,7 +279,8 @@ fn where_the_browser_says_the_request_comes_from() {
             "{site:?} {origin:?}"
         );
     }
-    assert_eq!(check_origin(None, Some(b"http://a"), None), ok);
+    assert_eq!(check_origin(None, Some(b"http://a"), None), cross);
+    assert_eq!(check_origin(None, None, None), ok);
     assert_eq!(
         Refusal::CrossSite.to_string(),
         "a cross-site request that changes state"
@@ -299,4 +300,29 @@ fn the_token_field_of_a_form() {
     assert_eq!(form_token(b"csrf-token"), None);
     assert_eq!(form_token(b"csrf-token=\xff"), None);
     assert_eq!(anonymous_cookie_name("__Host-my-app"), "__Host-my-app-csrf");
+}
+
+#[test]
+fn the_anonymous_cookie_line() {
+    let config = CookieConfig::default();
+    let set = AnonymousCookie::Set(secret(1).cookie_value());
+    let name = anonymous_cookie_name("__Host-my-app");
+    assert_eq!(
+        set.set_cookie(&name, &config).unwrap(),
+        format!(
+            "__Host-my-app-csrf={}; Path=/; HttpOnly; Secure; SameSite=Lax",
+            secret(1).cookie_value()
+        )
+    );
+    assert_eq!(
+        AnonymousCookie::Clear
+            .set_cookie("my-app-csrf", &CookieConfig::debug())
+            .unwrap(),
+        "my-app-csrf=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; SameSite=Lax"
+    );
+    assert_eq!(
+        set.set_cookie(&name, &CookieConfig::debug()),
+        Err(Error::InvalidAttribute { name: "Secure" })
+    );
+    assert_eq!(set.set_cookie("bad name", &config), Err(Error::InvalidName));
 }

@@ -138,6 +138,22 @@ impl Engine {
         self.configure(|c| c.rolling = percent)
     }
 
+    /// CSRF protection ([`csrf`](crate::csrf)): handlers get tokens from
+    /// [`SessionHandle::csrf_token`], adapters check unsafe requests with
+    /// [`PendingSession::check_csrf`] and send
+    /// [`PendingSession::csrf_cookie`]. An anonymous visitor's secret
+    /// lives in a cookie named after the session's (`<name>-csrf`) with
+    /// `cookie`'s attributes (give it the store's `CookieConfig`).
+    #[must_use]
+    pub fn csrf(self, cookie: crate::sessions::cookie_store::CookieConfig) -> Self {
+        self.configure(|c| {
+            c.csrf = Some(super::csrf::CsrfCookie {
+                name: crate::sessions::csrf::anonymous_cookie_name(&c.name),
+                config: cookie,
+            });
+        })
+    }
+
     /// Ends every session `seconds` after it was created (or last
     /// [`renew`](SessionHandle::renew)ed), however active: rolling renewal
     /// cannot pass this. A session past it reads as empty, rejected with
@@ -205,6 +221,36 @@ impl PendingSession {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
+        match &self.inner.loader().config().csrf {
+            None => self.load_with(cookie_headers, None).await,
+            Some(csrf) => {
+                // The anonymous CSRF cookie is read from the same headers
+                // (copied: only with CSRF on).
+                let headers: std::vec::Vec<std::vec::Vec<u8>> =
+                    cookie_headers.into_iter().map(<[u8]>::to_vec).collect();
+                let anonymous = header::request_cookies(
+                    headers.iter().map(std::vec::Vec::as_slice),
+                    &csrf.name,
+                )
+                .next()
+                .map(|found| String::from(found.value));
+                self.load_with(
+                    headers.iter().map(std::vec::Vec::as_slice),
+                    anonymous.as_deref(),
+                )
+                .await
+            }
+        }
+    }
+
+    async fn load_with<'h, I>(
+        &self,
+        cookie_headers: I,
+        anonymous_csrf: Option<&str>,
+    ) -> Result<SessionHandle, StoreError>
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
         let handle = SessionHandle {
             inner: self.inner.clone(),
         };
@@ -234,7 +280,13 @@ impl PendingSession {
             // changed.
             return Ok(handle);
         }
-        if let Some(e) = state.accept(config, outcome, crate::sessions::os::now) {
+        let refused = state.accept(config, outcome, crate::sessions::os::now);
+        if config.csrf.is_some() {
+            let secret = state.entries.get(crate::sessions::csrf::SESSION_KEY);
+            state.csrf =
+                crate::sessions::csrf::CsrfState::new(secret.map(|s| s.as_slice()), anonymous_csrf);
+        }
+        if let Some(e) = refused {
             tracing::info!(
                 target: "securecookie",
                 cookie = %config.name,

@@ -15,6 +15,8 @@ pub(crate) struct LayerConfig {
     pub(crate) rolling: Option<u8>,
     /// The absolute cap on a session's age, in seconds.
     pub(crate) lifetime: Option<u64>,
+    /// CSRF tokens: the anonymous visitor's cookie (see `engine/csrf.rs`).
+    pub(crate) csrf: Option<super::csrf::CsrfCookie>,
 }
 
 impl LayerConfig {
@@ -26,6 +28,7 @@ impl LayerConfig {
             always_save: false,
             rolling: Some(50),
             lifetime: None,
+            csrf: None,
         }
     }
 

@@ -26,6 +26,9 @@ pub enum Status {
     InternalServerError,
     /// 503: the store does not answer (or is full): a later try may work.
     ServiceUnavailable,
+    /// 403: an unsafe request without a valid CSRF token, or cross-site
+    /// ([`PendingSession::check_csrf`](super::PendingSession::check_csrf)).
+    Forbidden,
 }
 
 impl Status {
@@ -34,6 +37,7 @@ impl Status {
         match self {
             Status::InternalServerError => 500,
             Status::ServiceUnavailable => 503,
+            Status::Forbidden => 403,
         }
     }
 }

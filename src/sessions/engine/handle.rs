@@ -175,6 +175,7 @@ impl SessionHandle {
         let mut state = self.lock();
         state.destroy = true;
         state.entries.clear();
+        state.csrf.destroy();
     }
 
     /// Why the request's session cookie was refused: tampered

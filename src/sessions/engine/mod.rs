@@ -58,6 +58,7 @@
 
 mod begin;
 mod config;
+mod csrf;
 mod finish;
 mod flash;
 mod handle;
@@ -66,6 +67,7 @@ mod state;
 mod typed;
 
 pub use begin::{Engine, PendingSession};
+pub use csrf::CsrfRequest;
 pub use finish::{Finishing, Outcome, SaveError, Status, unavailable};
 pub use handle::SessionHandle;
 pub use typed::Typed;

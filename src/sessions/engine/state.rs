@@ -36,6 +36,8 @@ pub(crate) struct State {
     pub(crate) destroy: bool,
     /// A change that cannot be saved (a reserved key): reported at save.
     pub(crate) pending_error: Option<Error>,
+    /// The CSRF secrets of this request (see `engine/csrf.rs`).
+    pub(crate) csrf: crate::sessions::csrf::CsrfState,
 }
 
 impl State {
@@ -52,6 +54,7 @@ impl State {
             renew: false,
             destroy: false,
             pending_error: None,
+            csrf: Default::default(),
         }
     }
 
@@ -120,9 +123,12 @@ impl State {
     }
 
     /// True when the session holds nothing of the user's (no entries, no
-    /// flash values): there is nothing worth a cookie.
+    /// flash values): there is nothing worth a cookie (a CSRF secret alone
+    /// is not).
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.iter().all(|(k, _)| k == CREATED)
+        self.entries
+            .iter()
+            .all(|(k, _)| k == CREATED || k == crate::sessions::csrf::SESSION_KEY)
     }
 
     /// The payload to save: stamps the creation time of a new (or renewed)

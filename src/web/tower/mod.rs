@@ -126,6 +126,16 @@ impl<S: SessionStore> SessionLayer<S> {
         self.engine = self.engine.lifetime(seconds);
         self
     }
+
+    /// CSRF tokens bound to the session ([`Engine::csrf`]): handlers get
+    /// them from [`SessionHandle::csrf_token`]; a [`CsrfLayer`] inside this
+    /// layer refuses unsafe requests without one. `cookie`: the attributes
+    /// of an anonymous visitor's CSRF cookie (the store's `CookieConfig`).
+    #[must_use]
+    pub fn csrf(mut self, cookie: crate::sessions::cookie_store::CookieConfig) -> Self {
+        self.engine = self.engine.csrf(cookie);
+        self
+    }
 }
 
 impl<I, S: SessionStore> tower_layer::Layer<I> for SessionLayer<S> {
@@ -203,8 +213,16 @@ where
         let (finishing, response) = match this.finishing {
             Some(pending) => pending,
             None => {
-                let response = ready!(this.inner.poll(cx))?;
-                let Some(finishing) = this.session.take().and_then(PendingSession::finish) else {
+                let mut response = ready!(this.inner.poll(cx))?;
+                let session = this.session.take();
+                // The anonymous CSRF cookie (only with `csrf` on), before
+                // the session's plan, which it may change.
+                if let Some(line) = session.as_ref().and_then(PendingSession::csrf_cookie)
+                    && let Ok(line) = HeaderValue::try_from(line)
+                {
+                    response.headers_mut().append(SET_COOKIE, line);
+                }
+                let Some(finishing) = session.and_then(PendingSession::finish) else {
                     // The untouched (or unchanged) session: no allocation, no await.
                     return Poll::Ready(Ok(response));
                 };
@@ -291,3 +309,6 @@ impl core::fmt::Debug for LazySession {
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use crate::web::axum::SessionRejection;
+
+mod csrf;
+pub use csrf::{CsrfLayer, CsrfService};

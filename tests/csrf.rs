@@ -1,0 +1,283 @@
+#![cfg(feature = "axum")]
+//! CSRF through the layers, on the demo's own routes (`examples/server.rs`,
+//! `protected_router`): the login form's token, the login, a cross-site or
+//! token-less POST refused with 403 while the session lives on, logout, and
+//! a server-side store that gets no record from a visitor who only loads
+//! the form (issue 23 item 5). On a cookie store and on `MemoryStore`.
+
+#[allow(dead_code)]
+#[path = "../examples/server.rs"]
+mod server;
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use securecookie::{CookieConfig, CookieStore, Keys, MemoryStore, SessionStore};
+use tower::ServiceExt;
+
+fn keys() -> Keys {
+    Keys::derive(b"csrf test secret: 32 bytes long!").unwrap()
+}
+
+/// A client with a cookie jar for one host.
+struct Client {
+    app: Router,
+    jar: BTreeMap<String, String>,
+}
+
+struct Reply {
+    status: StatusCode,
+    body: String,
+    set_cookies: Vec<String>,
+}
+
+impl Client {
+    fn new<S: SessionStore>(store: S) -> Client {
+        let app = server::protected_router(store, "test".into(), None, CookieConfig::default());
+        Client {
+            app,
+            jar: BTreeMap::new(),
+        }
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Reply {
+        // What a browser sends: the Host it talks to.
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "localhost");
+        if !self.jar.is_empty() {
+            let cookie: Vec<String> = self.jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            request = request.header("cookie", cookie.join("; "));
+        }
+        if method == "POST" {
+            request = request.header("content-type", "application/x-www-form-urlencoded");
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response: Response<Body> = self
+            .app
+            .clone()
+            .oneshot(request.body(Body::from(body.to_string())).unwrap())
+            .await
+            .unwrap();
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        for line in &set_cookies {
+            let pair = line.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || line.contains("Max-Age=0") {
+                self.jar.remove(name);
+            } else {
+                self.jar.insert(name.into(), value.into());
+            }
+        }
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            set_cookies,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        self.send("GET", path, &[], "").await
+    }
+
+    async fn post(&mut self, path: &str, body: &str) -> Reply {
+        self.send("POST", path, &[], body).await
+    }
+}
+
+/// The token in a page's hidden `csrf-token` field.
+fn token(page: &str) -> String {
+    let at = page
+        .find(r#"name="csrf-token" value=""#)
+        .expect("a token field")
+        + 25;
+    page[at..at + 86].to_string()
+}
+
+/// The whole story on one store; `records` counts the server-side records
+/// (`None` for a cookie store).
+async fn story<S: SessionStore>(store: S, records: impl Fn() -> Option<usize>) {
+    let mut browser = Client::new(store);
+
+    // A visitor who only loads the form (a crawler, a hundred times): a
+    // token and a cookie of its own, no session cookie, no record.
+    for _ in 0..100 {
+        let mut crawler = Client {
+            app: browser.app.clone(),
+            jar: BTreeMap::new(),
+        };
+        let form = crawler.get("/").await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert_eq!(form.set_cookies.len(), 1, "{:?}", form.set_cookies);
+        assert!(form.set_cookies[0].starts_with("my-app-csrf="));
+    }
+    assert_eq!(records().unwrap_or(0), 0);
+
+    let form = browser.get("/").await;
+    let before_login = token(&form.body);
+    assert!(browser.jar.contains_key("my-app-csrf"));
+    // A second page view: a new mask, the same secret, no new cookie.
+    let again = browser.get("/").await;
+    assert_ne!(token(&again.body), before_login);
+    assert!(again.set_cookies.is_empty(), "{:?}", again.set_cookies);
+
+    // Login without the token, with a wrong one, cross-site: 403, nothing stored.
+    assert_eq!(
+        browser.post("/login", "user-id=ada").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let forged = "A".repeat(86);
+    let refused = browser
+        .post("/login", &format!("user-id=ada&csrf-token={forged}"))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("CSRF token"), "{}", refused.body);
+    let cross = browser
+        .send(
+            "POST",
+            "/login",
+            &[("sec-fetch-site", "cross-site")],
+            &format!("user-id=ada&csrf-token={before_login}"),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    assert_eq!(records().unwrap_or(0), 0);
+    assert!(!browser.jar.contains_key("my-app"));
+
+    // A body past the bound is not read for a token.
+    let huge = format!(
+        "user-id=ada&pad={}&csrf-token={before_login}",
+        "x".repeat(70_000)
+    );
+    assert_eq!(
+        browser.post("/login", &huge).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The form's token logs in (same-origin, as a browser says).
+    let login = browser
+        .send(
+            "POST",
+            "/login",
+            &[
+                ("sec-fetch-site", "same-origin"),
+                ("origin", "http://localhost"),
+            ],
+            &format!("user-id=ada&csrf-token={before_login}"),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
+    assert!(browser.jar.contains_key("my-app"));
+    assert!(
+        !browser.jar.contains_key("my-app-csrf"),
+        "moved into the session"
+    );
+    assert_eq!(records().unwrap_or(1), 1);
+
+    let welcome = browser.get("/welcome").await;
+    assert_eq!(welcome.status, StatusCode::OK);
+    let logged_in = token(&welcome.body);
+
+    // Cross-site logouts: refused, the session lives on.
+    for headers in [
+        &[("sec-fetch-site", "cross-site")][..],
+        &[("sec-fetch-site", "same-site")][..],
+        &[("origin", "http://evil.example")][..],
+    ] {
+        let reply = browser
+            .send(
+                "POST",
+                "/logout",
+                headers,
+                &format!("csrf-token={logged_in}"),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(browser.get("/welcome").await.status, StatusCode::OK);
+    }
+    assert_eq!(
+        browser.post("/logout", "").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(browser.get("/welcome").await.status, StatusCode::OK);
+
+    // The token from before the login still works after it (renewed), as
+    // the header too; the logout ends the session.
+    let old_jar = browser.jar.clone();
+    let logout = browser
+        .send("POST", "/logout", &[("x-csrf-token", &before_login)], "")
+        .await;
+    assert_eq!(logout.status, StatusCode::SEE_OTHER);
+    assert!(!browser.jar.contains_key("my-app"));
+    assert_eq!(records().unwrap_or(0), 0);
+    assert_eq!(
+        browser.get("/welcome").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Its tokens died with it: the old cookies replayed on a server store
+    // find no session, so no token of it passes.
+    if records().is_some() {
+        browser.jar = old_jar;
+        let replay = browser
+            .post("/logout", &format!("csrf-token={logged_in}"))
+            .await;
+        assert_eq!(replay.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn csrf_on_a_cookie_store() {
+    let store = CookieStore::<String>::new(CookieConfig::default(), [keys()]).unwrap();
+    story(store, || None).await;
+}
+
+#[tokio::test]
+async fn csrf_on_a_server_store_stores_nothing_for_a_form() {
+    let store = MemoryStore::new(CookieConfig::default(), [keys()], 10).unwrap();
+    let backend = store.backend().clone();
+    story(store, move || Some(backend.len())).await;
+}
+
+/// Safe methods pass without a token; without `csrf` on the layer the
+/// demo's forms carry none and POSTs pass (the check is opt-in).
+#[tokio::test]
+async fn safe_methods_and_the_unprotected_router() {
+    let store = CookieStore::<String>::new(CookieConfig::default(), [keys()]).unwrap();
+    let mut client = Client::new(store.clone());
+    assert_eq!(
+        client.send("HEAD", "/", &[], "").await.status,
+        StatusCode::OK
+    );
+    let mut plain = Client {
+        app: server::router(store, "test".into()),
+        jar: BTreeMap::new(),
+    };
+    let form = plain.get("/").await;
+    assert!(!form.body.contains("csrf-token"));
+    assert!(form.set_cookies.is_empty());
+    assert_eq!(
+        plain.post("/login", "user-id=ada").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
