@@ -20,7 +20,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use securecookie::{Codec, Iv, Keys, decode_buf_len, kv};
 
 /// The crate's own base64, compiled in here so the floor uses the same codec
@@ -31,6 +31,7 @@ use securecookie::{Codec, Iv, Keys, decode_buf_len, kv};
 mod b64;
 mod floor;
 
+use floor::tuned::TunedCompact;
 use floor::{Floor, FloorCompact, FloorGorilla};
 
 const NAME: &str = "session";
@@ -212,6 +213,35 @@ fn floor(c: &mut Criterion, gorilla: bool, case: &str, op: &str) {
             b.iter(|| black_box(decode(black_box(cookie.as_bytes()), &mut buf)))
         });
     }
+}
+
+/// The tuned floor (floor/tuned.rs: the `base64` crate, HMAC on raw
+/// `compress256` with prepared states, `aes` + `ctr`, no code of ours) on
+/// the same payload as `<op>/compact/<case>`, checked byte for byte first.
+fn floor_tuned(c: &mut Criterion, case: &str, op: &str) {
+    let (id, mut run) = tuned_op(case, op);
+    c.bench_function(&id, |b| b.iter(|| black_box(run())));
+}
+
+/// `<op>/floor-tuned/<case>` and one run of it, checked against our bytes.
+fn tuned_op(case: &str, op: &str) -> (String, Box<dyn FnMut() -> usize>) {
+    let codec = Codec::new(Keys::new(&HASH_KEY, Some(&AES256_KEY)).unwrap());
+    let payload = payload(case, codec.max_payload_len(NOW));
+    let cookie = encode_once(&codec, &payload);
+    let tuned = TunedCompact::new(&HASH_KEY, &AES256_KEY, NAME, NOW, IV);
+    let mut scratch = vec![0u8; cookie.len()];
+    let mut out = vec![0u8; cookie.len()];
+    let mut buf = vec![0u8; decode_buf_len(cookie.len()) + 3];
+    let n = tuned.encode(&payload, &mut scratch, &mut out);
+    assert_eq!(&out[..n], cookie.as_bytes());
+    assert_eq!(tuned.decode(cookie.as_bytes(), &mut buf), payload.len());
+    let id = format!("{op}/floor-tuned/{case}");
+    let run: Box<dyn FnMut() -> usize> = if op == "encode" {
+        Box::new(move || tuned.encode(black_box(&payload), &mut scratch, &mut out))
+    } else {
+        Box::new(move || tuned.decode(black_box(cookie.as_bytes()), &mut buf))
+    };
+    (id, run)
 }
 
 /// The `cookie` crate's jars: `add` encrypts (or signs) into the jar, `get`
@@ -448,6 +478,7 @@ fn bench_all(c: &mut Criterion) {
     for case in CASES {
         for op in ["encode", "decode"] {
             ours(c, "compact", case, op);
+            floor_tuned(c, case, op);
             floor(c, false, case, op);
             ours(c, "gorilla", case, op);
             floor(c, true, case, op);
@@ -505,4 +536,52 @@ fn bench_zeroize(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench_all);
-criterion_main!(benches);
+
+/// `COOKIES_COUNT=<op>/<impl>/<case>:N` runs that benchmark's body N times
+/// and nothing else, for instruction counts (`cookies_instructions.sh`);
+/// impl is `floor-tuned` or one of ours. Otherwise criterion as usual.
+fn main() {
+    if let Ok(spec) = std::env::var("COOKIES_COUNT") {
+        let (id, n) = spec.split_once(':').expect("<op>/<impl>/<case>:N");
+        let n: usize = n.parse().expect("a count");
+        let mut parts = id.split('/');
+        let (op, name, case) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        let mut run = count_op(name, case, op);
+        for _ in 0..n {
+            black_box(run());
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
+
+/// One run of `<op>/<name>/<case>` (encode or decode) as a closure.
+fn count_op(name: &str, case: &str, op: &str) -> Box<dyn FnMut() -> usize> {
+    if name == "floor-tuned" {
+        return tuned_op(case, op).1;
+    }
+    let codec = codecs().into_iter().find(|(n, _)| *n == name).unwrap().1;
+    let payload = payload(case, codec.max_payload_len(NOW));
+    let cookie = encode_once(&codec, &payload);
+    let mut out = vec![0u8; cookie.len()];
+    let mut buf = vec![0u8; decode_buf_len(cookie.len())];
+    if op == "encode" {
+        Box::new(move || {
+            let iv = Iv::from_random_bytes(black_box(IV));
+            codec
+                .encode(NAME, black_box(&payload), NOW, iv, &mut out)
+                .unwrap()
+                .len()
+        })
+    } else {
+        Box::new(move || {
+            let d = codec.decode(NAME, black_box(&cookie), LATER, &mut buf);
+            d.unwrap().payload.len()
+        })
+    }
+}

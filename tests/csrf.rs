@@ -194,6 +194,20 @@ async fn story<S: SessionStore>(store: S, records: impl Fn() -> Option<usize>) {
     );
     assert_eq!(records().unwrap_or(1), 1);
 
+    // A cookie planted beside the session (by a sibling subdomain, say) is
+    // never its secret: its tokens are refused and it is cleared.
+    let planted = securecookie::csrf::CsrfSecret::from_bytes(&[6; 32]).unwrap();
+    browser.jar.insert(
+        "my-app-csrf".into(),
+        "BgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgY".into(),
+    );
+    let planted_token = planted.token().unwrap();
+    let reply = browser
+        .post("/logout", &format!("csrf-token={planted_token}"))
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(!browser.jar.contains_key("my-app-csrf"), "cleared");
+
     let welcome = browser.get("/welcome").await;
     assert_eq!(welcome.status, StatusCode::OK);
     let logged_in = token(&welcome.body);
@@ -280,4 +294,35 @@ async fn safe_methods_and_the_unprotected_router() {
         plain.post("/login", "user-id=ada").await.status,
         StatusCode::SEE_OTHER
     );
+}
+
+/// A session from before CSRF was turned on has no secret: an anonymous
+/// cookie planted beside it (by a sibling subdomain, say) must never become
+/// its secret, however often it is sent.
+#[tokio::test]
+async fn a_planted_cookie_never_becomes_an_old_sessions_secret() {
+    let store = CookieStore::<String>::new(CookieConfig::default(), [keys()]).unwrap();
+    let mut before = Client {
+        app: server::router(store.clone(), "test".into()),
+        jar: BTreeMap::new(),
+    };
+    assert_eq!(
+        before.post("/login", "user-id=ada").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut browser = Client::new(store);
+    browser.jar = before.jar.clone();
+    let planted = securecookie::csrf::CsrfSecret::from_bytes(&[6; 32]).unwrap();
+    for _ in 0..2 {
+        browser.jar.insert(
+            "my-app-csrf".into(),
+            "BgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgY".into(),
+        );
+        let forged = format!("csrf-token={}", planted.token().unwrap());
+        assert_eq!(
+            browser.post("/logout", &forged).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(browser.get("/welcome").await.status, StatusCode::OK);
+    }
 }

@@ -12,6 +12,8 @@ use hmac::{Hmac, Mac};
 
 use crate::b64;
 
+pub mod tuned;
+
 type HmacSha256 = Hmac<sha2::Sha256>;
 
 /// AES-256-CTR over a borrowed key schedule, as `Keys` holds it.

@@ -11,6 +11,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 let keyed = false;
 
+// A fresh view each time: a module that grows its memory detaches old ones.
 function buffer() {
   return new Uint8Array(wasm.memory.buffer, wasm.buffer(), wasm.buffer_len());
 }
@@ -23,7 +24,7 @@ function init(env) {
   if (secret.length > buf.length) throw new Error("SESSION_SECRET is too long");
   buf.set(secret);
   const r = wasm.init(secret.length);
-  buf.fill(0, 0, secret.length);
+  buffer().fill(0, 0, secret.length);
   if (r < 0) throw new Error(dec.decode(buffer().slice(0, -r)));
   keyed = true;
 }

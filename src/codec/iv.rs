@@ -37,16 +37,6 @@ impl Iv {
         Iv(bytes)
     }
 
-    /// Draws a fresh IV from the operating system's randomness.
-    ///
-    /// # Errors
-    /// [`Error::Random`](crate::Error::Random) when the OS has no randomness
-    /// to give (a sandbox without `getrandom`).
-    #[cfg(feature = "std")]
-    pub fn random() -> Result<Self, crate::Error> {
-        crate::sessions::os::iv()
-    }
-
     pub(crate) fn into_bytes(self) -> [u8; 16] {
         self.0
     }

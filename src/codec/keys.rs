@@ -19,10 +19,12 @@ use ctr::{
     },
     flavors::Ctr128BE,
 };
-use hmac::{Hmac, KeyInit};
+use hmac::Hmac;
+#[cfg(any(feature = "aes128", feature = "aes192", feature = "aes256"))]
+use hmac::KeyInit;
 use sha2::Sha256;
 
-use crate::codec::mac::Mac;
+use crate::codec::mac::{Mac, MacKey};
 use crate::error::Error;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
@@ -31,8 +33,13 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 /// key to reach its full strength.
 pub const MIN_HASH_KEY_LEN: usize = 32;
 
-/// Length of the MAC appended to every cookie.
-pub const TAG_LEN: usize = 32;
+pub use crate::codec::mac::TAG_LEN;
+
+/// Domain separation prefix of the compact tag input (`"sc1" || pair
+/// fingerprint` is absorbed into the compact MAC state here, once per key
+/// pair; `envelope::compact` documents the format).
+#[cfg(feature = "compact")]
+pub(crate) const COMPACT_TAG_CONTEXT: &[u8] = b"sc1";
 
 /// Length of the random IV in front of an encrypted body.
 pub const IV_LEN: usize = 16;
@@ -125,11 +132,11 @@ impl BlockCipher {
 pub struct Keys {
     /// The gorilla MAC's state, keyed.
     #[cfg(feature = "gorilla")]
-    mac: HmacSha256,
+    mac: MacKey,
     /// The compact tag's state: keyed, with `"sc1" || pair fingerprint`
     /// already absorbed, so that only this exact key pair verifies.
     #[cfg(feature = "compact")]
-    compact_mac: HmacSha256,
+    compact_mac: MacKey,
     /// Fingerprint of the hash key alone, to spot gorilla codecs that the
     /// MAC cannot tell apart.
     #[cfg(feature = "gorilla")]
@@ -181,24 +188,19 @@ impl Keys {
             None => None,
             Some(k) => Some(BlockCipher::new(k)?),
         };
-        // HMAC accepts keys of any length; this cannot fail.
-        let mac = <HmacSha256 as KeyInit>::new_from_slice(hash_key).map_err(|_| {
-            Error::HashKeyLength {
-                len: hash_key.len(),
-            }
-        })?;
+        let mac = MacKey::new(hash_key);
         let pair_fp = pair_fingerprint(&mac, block_key);
         #[cfg(feature = "compact")]
         let compact_mac = {
             #[cfg(feature = "gorilla")]
-            let mut m = Mac::keyed(&mac);
+            let mut m = mac.clone();
             // Nothing else needs the keyed state: moved, not copied (and
             // wiped) again.
             #[cfg(not(feature = "gorilla"))]
-            let mut m = Mac(mac);
-            m.update(crate::codec::envelope::compact::TAG_CONTEXT);
-            m.update(&pair_fp);
-            m.0
+            let mut m = mac;
+            m.absorb(COMPACT_TAG_CONTEXT);
+            m.absorb(&pair_fp);
+            m
         };
         #[cfg(feature = "gorilla")]
         let hash_fp = {
@@ -243,14 +245,14 @@ impl Keys {
     /// A fresh MAC state keyed with the hash key (a clone, not a re-derive).
     #[inline]
     #[cfg(feature = "gorilla")]
-    pub(crate) fn mac(&self) -> Mac {
+    pub(crate) fn mac(&self) -> Mac<'_> {
         Mac::keyed(&self.mac)
     }
 
     /// The compact tag's state, its key-pair prefix already absorbed.
     #[cfg(feature = "compact")]
     #[inline]
-    pub(crate) fn compact_mac(&self) -> Mac {
+    pub(crate) fn compact_mac(&self) -> Mac<'_> {
         Mac::keyed(&self.compact_mac)
     }
 
@@ -306,7 +308,7 @@ pub(crate) fn check_distinguishable<'k>(
 
 /// Domain-separated fingerprint of the key pair. Frozen: its first byte is
 /// the compact key id and all of it is in the compact tag input.
-fn pair_fingerprint(mac: &HmacSha256, block_key: Option<&[u8]>) -> [u8; 32] {
+fn pair_fingerprint(mac: &MacKey, block_key: Option<&[u8]>) -> [u8; 32] {
     let mut m = Mac::keyed(mac);
     m.update(b"securecookie key id v1");
     match block_key {

@@ -266,6 +266,14 @@ impl CsrfState {
         }
     }
 
+    /// The session already held something when the request came: its
+    /// anonymous cookie (if any) is never adopted, only cleared, so that a
+    /// cookie planted beside a session (by a sibling subdomain) can never
+    /// become that session's secret.
+    pub fn session_had_entries(&mut self) {
+        self.anonymous = None;
+    }
+
     /// A fresh masked token for a page rendered now. `empty`: the session
     /// holds nothing of the handler's at this point.
     ///

@@ -26,6 +26,20 @@ std::thread_local! {
     };
 }
 
+// Here, not in `codec/iv.rs`: the no_std core knows nothing of `std`.
+impl Iv {
+    /// Draws a fresh IV from the operating system's randomness (`std`:
+    /// from a per-thread pool filled by `getrandom`, see `sessions/os.rs`).
+    ///
+    /// # Errors
+    /// [`Error::Random`] when the OS has no randomness to give (a sandbox
+    /// without `getrandom`).
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn random() -> Result<Self, Error> {
+        iv()
+    }
+}
+
 /// A fresh IV: 16 bytes of OS randomness never handed out before.
 pub(crate) fn iv() -> Result<Iv, Error> {
     IVS.with(|pool| {

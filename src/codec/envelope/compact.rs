@@ -33,8 +33,6 @@ pub const VERSION_SIGNED: u8 = 0x01;
 pub const VERSION_ENCRYPTED: u8 = 0x02;
 /// Bytes before the body: version, key id, timestamp.
 pub const HEADER_LEN: usize = 10;
-/// Domain separation prefix of the tag input.
-pub(crate) const TAG_CONTEXT: &[u8] = b"sc1";
 
 /// The cookie length, in characters, for a payload of `payload_len` bytes.
 ///
@@ -135,7 +133,7 @@ const FEWER_UPDATES: bool = cfg!(target_pointer_width = "64");
 // Inlined: returning the keyed state (a few hundred bytes) by value would
 // copy it on every cookie.
 #[inline(always)]
-fn tag_state(keys: &Keys, name: &str) -> crate::codec::mac::Mac {
+fn tag_state<'k>(keys: &'k Keys, name: &str) -> crate::codec::mac::Mac<'k> {
     // `"sc1" || pair fingerprint` is already in the state.
     let mut mac = keys.compact_mac();
     // Names are at most 1024 bytes; `Codec` has checked they are tokens.
@@ -247,7 +245,7 @@ mod tests {
             let mut expected =
                 <crate::codec::keys::HmacSha256 as hmac::KeyInit>::new_from_slice(&[7; 32])
                     .unwrap();
-            expected.update(TAG_CONTEXT);
+            expected.update(crate::codec::keys::COMPACT_TAG_CONTEXT);
             expected.update(keys.pair_fingerprint());
             expected.update(&(len as u16).to_be_bytes());
             expected.update(name.as_bytes());

@@ -326,3 +326,30 @@ fn the_anonymous_cookie_line() {
     );
     assert_eq!(set.set_cookie("bad name", &config), Err(Error::InvalidName));
 }
+
+/// A session that already held something never adopts an anonymous cookie
+/// sent beside it (one planted by a sibling subdomain, say): it is cleared,
+/// and the session makes its own secret.
+#[test]
+fn a_planted_anonymous_cookie_is_never_adopted() {
+    let planted = secret(6);
+    let mut state = CsrfState::new(None, Some(&planted.cookie_value()));
+    state.session_had_entries();
+    assert!(!state.verify(&planted.token().unwrap(), true));
+    let own = state.token(false).unwrap();
+    let finish = state.finish(true);
+    let entry = finish.session_entry.expect("a secret of its own");
+    assert_ne!(entry, planted);
+    assert_eq!(finish.cookie, Some(AnonymousCookie::Clear));
+    assert!(CsrfState::new(Some(entry.as_bytes()), None).verify(&own, false));
+    // Without a page rendered, nothing is adopted either.
+    let mut quiet = CsrfState::new(None, Some(&planted.cookie_value()));
+    quiet.session_had_entries();
+    assert_eq!(
+        quiet.finish(true),
+        Finish {
+            session_entry: None,
+            cookie: Some(AnonymousCookie::Clear)
+        }
+    );
+}

@@ -285,6 +285,9 @@ impl PendingSession {
             let secret = state.entries.get(crate::sessions::csrf::SESSION_KEY);
             state.csrf =
                 crate::sessions::csrf::CsrfState::new(secret.map(|s| s.as_slice()), anonymous_csrf);
+            if !state.is_empty() {
+                state.csrf.session_had_entries();
+            }
         }
         if let Some(e) = refused {
             tracing::info!(
