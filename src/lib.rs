@@ -85,6 +85,7 @@
 //! | `engine` | no | `engine`: the session lifecycle without a framework (`Engine`, `SessionHandle`), what the tower and actix-web adapters run on (adds `tracing`); implies `std` |
 //! | `tower` | no | [`layer`][layer-mod]: sessions as a tower layer, `SessionLayer`, for any tower stack (adds `tower-layer`, `tower-service`, `pin-project-lite`); implies `http` and `engine` |
 //! | `axum` | no | `layer::SessionHandle` as an axum extractor (adds `axum-core`); implies `tower` |
+//! | `actix` | no | `actix`: sessions as an actix-web 4 middleware (`SessionMiddleware`) with `SessionHandle` as its extractor, on the same engine (adds `actix-web` without its default features, `pin-project-lite`); implies `engine` |
 //! | `redis` | no | `RedisStore`: server-side sessions in Redis or Valkey, behind the same layer (adds `redis`); implies `std`. [`MemoryStore`] and [`ServerStore`] need only `std` |
 //! | `sqlite`, `postgres` | no | `SqliteStore`, `PostgresStore`: server-side sessions in the app's SQL database on its sqlx pool, behind the same layer (adds `sqlx`, `tokio`); implies `std` |
 //! | `go` | no | the `go` module: read and write the JSON and gob payloads of Go's gorilla/securecookie, dghubble/sessions and gorilla/sessions (needs an allocator, not `std`); with `std`, `CookieStore::go_compatible` (the cookies of dghubble/sessions' `NewCookieStore[string]`) and `migrate_from_go` (read Go's and compact cookies, write compact) |
@@ -132,7 +133,7 @@ pub mod secret;
 mod sessions;
 #[cfg(feature = "std")]
 mod stores;
-#[cfg(feature = "http")]
+#[cfg(any(feature = "http", feature = "actix"))]
 mod web;
 
 // The public API, grouped by user. Paths are stable: each re-export keeps
@@ -192,6 +193,9 @@ pub use stores::sql::postgres::{PostgresBackend, PostgresStore};
 pub use stores::sql::sqlite::{SqliteBackend, SqliteStore};
 
 // User 3b, web frameworks.
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub use web::actix;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use web::http;

@@ -4,8 +4,7 @@
 //! input of issue 9 item 3 (missing, tampered, expired, wrongly keyed,
 //! undecodable cookies; unsavable sessions; a store that fails; no layer).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::body::Body;
@@ -14,10 +13,7 @@ use axum::http::{Response, StatusCode};
 use axum::routing::get;
 use oneshot::{call, text};
 use securecookie::layer::{LazySession, SaveError, SessionHandle, SessionLayer};
-use securecookie::{
-    CookieConfig, CookieStore, Error, Iv, Keys, Loaded, Record, SessionId, SessionStore,
-    StoreError, kv,
-};
+use securecookie::{CookieConfig, CookieStore, Error, Iv, Keys, SessionStore, StoreError, kv};
 
 #[path = "common/oneshot.rs"]
 mod oneshot;
@@ -535,33 +531,9 @@ fn app_with(store: CookieStore<String>) -> Router {
     app(SessionLayer::new(store, NAME))
 }
 
-/// A store that fails as a broken database would: every call is a backend
-/// error, counted.
-#[derive(Default)]
-struct Down {
-    calls: Arc<AtomicUsize>,
-}
-
-impl SessionStore for Down {
-    async fn load(&self, _name: &str, _value: &str) -> Result<Loaded, StoreError> {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        Err(StoreError::backend("connection refused"))
-    }
-
-    async fn save(&self, _name: &str, _record: Record) -> Result<String, StoreError> {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        Err(StoreError::backend("connection refused"))
-    }
-
-    async fn destroy(&self, _name: &str, _id: Option<SessionId>) -> Result<String, StoreError> {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        Err(StoreError::backend("connection refused"))
-    }
-
-    fn max_age(&self) -> Option<u64> {
-        None
-    }
-}
+#[path = "common/down.rs"]
+mod down;
+use down::Down;
 
 #[tokio::test]
 async fn a_failing_store_is_503_on_load_and_on_save() {

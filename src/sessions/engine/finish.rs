@@ -107,7 +107,87 @@ impl core::fmt::Debug for Finishing {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// An adapter's call of the inner service (the handler), then the
+    /// session's [`finish`](PendingSession::finish): the response, with the
+    /// [`Ending`] to apply to it. What an adapter's response future wraps,
+    /// so that none of them writes this sequence again. Built by
+    /// [`PendingSession::around`].
+    pub struct Around<F, R> {
+        #[pin]
+        inner: F,
+        session: Option<PendingSession>,
+        finishing: Option<(Finishing, R, Option<String>)>,
+    }
+}
+
+/// What an adapter does to the handler's response: append the anonymous
+/// CSRF cookie, then apply the session's outcome (which, when it failed,
+/// replaces the response, that cookie included).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Ending {
+    /// The anonymous visitor's CSRF cookie to append (only with CSRF on).
+    pub csrf_cookie: Option<String>,
+    /// The session's outcome (`None`: nothing to write).
+    pub outcome: Option<Outcome>,
+}
+
+impl<F, R, E> Future for Around<F, R>
+where
+    F: Future<Output = Result<R, E>>,
+{
+    type Output = Result<(R, Ending), E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let (finishing, _, _) = match this.finishing {
+            Some(pending) => pending,
+            None => {
+                let response = core::task::ready!(this.inner.poll(cx))?;
+                let session = this.session.take();
+                // Before the session's plan, which it may change.
+                let csrf_cookie = session.as_ref().and_then(PendingSession::csrf_cookie);
+                let Some(finishing) = session.and_then(PendingSession::finish) else {
+                    // The untouched (or unchanged) session: no allocation, no await.
+                    let ending = Ending {
+                        csrf_cookie,
+                        outcome: None,
+                    };
+                    return Poll::Ready(Ok((response, ending)));
+                };
+                this.finishing.insert((finishing, response, csrf_cookie))
+            }
+        };
+        let outcome = core::task::ready!(Pin::new(finishing).poll(cx));
+        match this.finishing.take() {
+            Some((_, response, csrf_cookie)) => {
+                let ending = Ending {
+                    csrf_cookie,
+                    outcome: Some(outcome),
+                };
+                Poll::Ready(Ok((response, ending)))
+            }
+            // Taken only here, once the outcome is ready: never reached.
+            None => Poll::Pending,
+        }
+    }
+}
+
 impl PendingSession {
+    /// `inner` (the adapter's call of the handler), then
+    /// [`finish`](Self::finish): see [`Around`].
+    pub fn around<F, R, E>(self, inner: F) -> Around<F, R>
+    where
+        F: Future<Output = Result<R, E>>,
+    {
+        Around {
+            inner,
+            session: Some(self),
+            finishing: None,
+        }
+    }
+
     /// After the handler: `None` when there is nothing to write (the
     /// session was never loaded, or is unchanged and not due for renewal:
     /// no allocation, no clock for an untouched one, nothing to await);

@@ -14,7 +14,9 @@
 //! 3. [`PendingSession::finish`] after the handler: `None` (nothing to
 //!    write, nothing awaited) or a [`Finishing`] future whose [`Outcome`]
 //!    is a `Set-Cookie` line to append, or a status (500/503) to answer
-//!    with a [`SaveError`] attached.
+//!    with a [`SaveError`] attached. [`PendingSession::around`] wraps the
+//!    handler's future and does this step: an adapter's response future
+//!    only applies the outcome to its framework's response.
 //!
 //! # The rules, each in one place
 //!
@@ -68,6 +70,6 @@ mod typed;
 
 pub use begin::{Engine, PendingSession};
 pub use csrf::CsrfRequest;
-pub use finish::{Finishing, Outcome, SaveError, Status, unavailable};
+pub use finish::{Around, Ending, Finishing, Outcome, SaveError, Status, unavailable};
 pub use handle::SessionHandle;
 pub use typed::Typed;

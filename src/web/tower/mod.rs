@@ -45,17 +45,17 @@
 use std::string::String;
 
 use core::future::Future;
-use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
 use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 
-use crate::sessions::engine::{Engine, Finishing, Outcome, PendingSession, Status};
+use crate::sessions::engine::{Around, Engine, Outcome, PendingSession, Status};
 pub use crate::sessions::engine::{SaveError, SessionHandle, Typed};
 use crate::sessions::store::{SessionStore, StoreError};
 
+engine_front! {
 /// The layer: one per application, holding the store and the cookie name.
 ///
 /// ```
@@ -66,67 +66,10 @@ use crate::sessions::store::{SessionStore, StoreError};
 /// # let _ = layer;
 /// # Ok::<(), securecookie::Error>(())
 /// ```
-pub struct SessionLayer<S> {
-    /// Built once: `layer` only clones its `Arc` (axum may call it per
-    /// request on a router that was not given its state).
-    engine: Engine,
-    store: PhantomData<fn() -> S>,
-}
-
-impl<S> Clone for SessionLayer<S> {
-    fn clone(&self) -> Self {
-        SessionLayer {
-            engine: self.engine.clone(),
-            store: PhantomData,
-        }
-    }
-}
-
-impl<S> core::fmt::Debug for SessionLayer<S> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SessionLayer")
-            .field("config", self.engine.config())
-            .finish_non_exhaustive()
-    }
+SessionLayer
 }
 
 impl<S: SessionStore> SessionLayer<S> {
-    /// Sessions in `store`, under the cookie called `name`. Rolling renewal
-    /// at half the store's max age, no lifetime cap, saves only when
-    /// modified.
-    pub fn new(store: S, name: impl Into<String>) -> Self {
-        SessionLayer {
-            engine: Engine::new(store, name),
-            store: PhantomData,
-        }
-    }
-
-    /// Saves every session a handler loaded, changed or not (see
-    /// [`Engine::always_save`]).
-    #[must_use]
-    pub fn always_save(mut self, always: bool) -> Self {
-        self.engine = self.engine.always_save(always);
-        self
-    }
-
-    /// Re-issues a loaded session's cookie once it is older than `percent`
-    /// of the store's max age (default 50; see [`Engine::rolling`]).
-    #[must_use]
-    pub fn rolling(mut self, percent: Option<u8>) -> Self {
-        self.engine = self.engine.rolling(percent);
-        self
-    }
-
-    /// Ends every session `seconds` after it was created (or last
-    /// [`renew`](SessionHandle::renew)ed), however active (see
-    /// [`Engine::lifetime`]; such a session reads as empty, rejected with
-    /// [`Error::LifetimeExceeded`](crate::Error::LifetimeExceeded)).
-    #[must_use]
-    pub fn lifetime(mut self, seconds: u64) -> Self {
-        self.engine = self.engine.lifetime(seconds);
-        self
-    }
-
     /// CSRF tokens bound to the session ([`Engine::csrf`]): handlers get
     /// them from [`SessionHandle::csrf_token`]; a [`CsrfLayer`] inside this
     /// layer refuses unsafe requests without one. `cookie`: the attributes
@@ -183,9 +126,7 @@ where
             session: session.clone(),
         });
         ResponseFuture {
-            inner: self.inner.call(request),
-            session: Some(session),
-            finishing: None,
+            inner: session.around(self.inner.call(request)),
         }
     }
 }
@@ -195,9 +136,7 @@ pin_project_lite::pin_project! {
     /// response, then the session saved (only when a handler loaded it).
     pub struct ResponseFuture<F, B> {
         #[pin]
-        inner: F,
-        session: Option<PendingSession>,
-        finishing: Option<(Finishing, Response<B>)>,
+        inner: Around<F, Response<B>>,
     }
 }
 
@@ -209,29 +148,14 @@ where
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let (finishing, response) = match this.finishing {
-            Some(pending) => pending,
-            None => {
-                let mut response = ready!(this.inner.poll(cx))?;
-                let session = this.session.take();
-                // The anonymous CSRF cookie (only with `csrf` on), before
-                // the session's plan, which it may change.
-                if let Some(line) = session.as_ref().and_then(PendingSession::csrf_cookie)
-                    && let Ok(line) = HeaderValue::try_from(line)
-                {
-                    response.headers_mut().append(SET_COOKIE, line);
-                }
-                let Some(finishing) = session.and_then(PendingSession::finish) else {
-                    // The untouched (or unchanged) session: no allocation, no await.
-                    return Poll::Ready(Ok(response));
-                };
-                this.finishing.insert((finishing, response))
-            }
-        };
-        let outcome = ready!(Pin::new(finishing).poll(cx));
-        let response = core::mem::replace(response, Response::new(B::default()));
-        Poll::Ready(Ok(respond(outcome, response)))
+        let (mut response, ending) = ready!(self.project().inner.poll(cx))?;
+        if let Some(line) = ending.csrf_cookie {
+            append_set_cookie(&mut response, line);
+        }
+        Poll::Ready(Ok(match ending.outcome {
+            None => response,
+            Some(outcome) => respond(outcome, response),
+        }))
     }
 }
 
@@ -239,11 +163,7 @@ where
 fn respond<B: Default>(outcome: Outcome, mut response: Response<B>) -> Response<B> {
     match outcome {
         Outcome::SetCookie(line) => {
-            // The engine checked it is visible ASCII, which a HeaderValue
-            // always takes.
-            if let Ok(line) = HeaderValue::try_from(line) {
-                response.headers_mut().append(SET_COOKIE, line);
-            }
+            append_set_cookie(&mut response, line);
             response
         }
         Outcome::Failed { status, error } => {
@@ -252,6 +172,15 @@ fn respond<B: Default>(outcome: Outcome, mut response: Response<B>) -> Response<
             response.extensions_mut().insert(error);
             response
         }
+    }
+}
+
+/// Appends an engine's `Set-Cookie` line.
+fn append_set_cookie<B>(response: &mut Response<B>, line: String) {
+    // The engine's lines are visible ASCII, which a HeaderValue always
+    // takes.
+    if let Ok(line) = HeaderValue::try_from(line) {
+        response.headers_mut().append(SET_COOKIE, line);
     }
 }
 

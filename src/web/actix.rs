@@ -1,0 +1,246 @@
+//! (feature `actix`) Sessions in actix-web 4: [`SessionMiddleware`] begins
+//! each request's session and writes `Set-Cookie` after the handler;
+//! [`SessionHandle`] is the extractor. Both are adapters over the
+//! [`engine`](crate::engine), so the behaviour is the tower layer's, rule for
+//! rule (see [`layer`](crate::layer) for the list): lazy loading, saving
+//! when changed, rolling renewal, the lifetime cap, a bad cookie read as an
+//! empty session and cleared, a 503 when the store does not answer, a
+//! 500/503 carrying a [`SaveError`] when a session cannot be saved. Every
+//! [`SessionStore`](crate::SessionStore) works, with no actix-specific code in it.
+//!
+//! ```
+//! use actix_web::{App, HttpResponse, web};
+//! use securecookie::actix::{SessionHandle, SessionMiddleware};
+//! use securecookie::{CookieConfig, CookieStore, Keys};
+//!
+//! async fn login(session: SessionHandle) -> HttpResponse {
+//!     session.set("user-id", "a1b2c3".to_string()); // saved after the handler
+//!     session.renew(); // a privilege change: a fresh session
+//!     HttpResponse::SeeOther().insert_header(("Location", "/welcome")).finish()
+//! }
+//!
+//! async fn welcome(session: SessionHandle) -> HttpResponse {
+//!     match session.get::<String>("user-id") {
+//!         Some(id) => HttpResponse::Ok().body(format!("Welcome {id}!")),
+//!         None => HttpResponse::Unauthorized().finish(),
+//!     }
+//! }
+//!
+//! let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], Some(&[9; 32]))?])?;
+//! let sessions = SessionMiddleware::new(store, "my-app");
+//! // Per worker, in HttpServer::new(move || ...):
+//! let app = App::new()
+//!     .wrap(sessions.clone())
+//!     .route("/login", web::post().to(login))
+//!     .route("/welcome", web::get().to(welcome));
+//! # let _ = app;
+//! # Ok::<(), securecookie::Error>(())
+//! ```
+
+use std::boxed::Box;
+
+use core::future::{Future, Ready, ready};
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use actix_web::body::EitherBody;
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{COOKIE, HeaderValue, SET_COOKIE};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+
+use crate::sessions::engine::{Around, Engine, Outcome, PendingSession, Status, unavailable};
+pub use crate::sessions::engine::{SaveError, SessionHandle};
+use crate::sessions::store::StoreError;
+
+engine_front! {
+/// The middleware: one per application (clone it into each worker's
+/// `App`), holding the store and the cookie name.
+///
+/// ```
+/// use securecookie::{CookieConfig, CookieStore, Keys, actix::SessionMiddleware};
+/// let store = CookieStore::<String>::new(CookieConfig::default(), [Keys::new(&[7; 32], None)?])?;
+/// let sessions = SessionMiddleware::new(store, "my-app")
+///     .lifetime(30 * 24 * 60 * 60); // log in again after 30 days, active or not
+/// # let _ = sessions;
+/// # Ok::<(), securecookie::Error>(())
+/// ```
+SessionMiddleware
+}
+
+impl<S, I, B> Transform<I, ServiceRequest> for SessionMiddleware<S>
+where
+    I: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = SessionService<I>;
+    type InitError = ();
+    type Future = Ready<Result<SessionService<I>, ()>>;
+
+    fn new_transform(&self, inner: I) -> Self::Future {
+        ready(Ok(SessionService {
+            inner,
+            engine: self.engine.clone(),
+        }))
+    }
+}
+
+/// The service [`SessionMiddleware`] wraps around an inner service.
+pub struct SessionService<I> {
+    inner: I,
+    engine: Engine,
+}
+
+impl<I> core::fmt::Debug for SessionService<I> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SessionService")
+            .field("config", self.engine.config())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<I, B> Service<ServiceRequest> for SessionService<I>
+where
+    I: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = ResponseFuture<I::Future, B>;
+
+    forward_ready!(inner);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let session = self.engine.begin();
+        request.extensions_mut().insert(session.clone());
+        ResponseFuture {
+            inner: session.around(self.inner.call(request)),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`SessionService`]: the inner service's
+    /// response, then the session saved (only when a handler loaded it).
+    pub struct ResponseFuture<F, B> {
+        #[pin]
+        inner: Around<F, ServiceResponse<B>>,
+    }
+}
+
+impl<F, B> Future for ResponseFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (mut response, ending) = core::task::ready!(self.project().inner.poll(cx))?;
+        if let Some(line) = ending.csrf_cookie {
+            append_set_cookie(&mut response, line);
+        }
+        Poll::Ready(Ok(match ending.outcome {
+            None => response.map_into_left_body(),
+            Some(outcome) => respond(outcome, response),
+        }))
+    }
+}
+
+/// The engine's outcome applied to the handler's response.
+fn respond<B>(
+    outcome: Outcome,
+    mut response: ServiceResponse<B>,
+) -> ServiceResponse<EitherBody<B>> {
+    match outcome {
+        Outcome::SetCookie(line) => {
+            append_set_cookie(&mut response, line);
+            response.map_into_left_body()
+        }
+        Outcome::Failed { status, error } => {
+            let mut failed = HttpResponse::new(actix_status(status));
+            failed.extensions_mut().insert(error);
+            response.into_response(failed).map_into_right_body()
+        }
+    }
+}
+
+/// Appends an engine's `Set-Cookie` line.
+fn append_set_cookie<B>(response: &mut ServiceResponse<B>, line: std::string::String) {
+    // The engine's lines are visible ASCII, which a HeaderValue always
+    // takes.
+    if let Ok(line) = HeaderValue::try_from(line) {
+        response.headers_mut().append(SET_COOKIE, line);
+    }
+}
+
+fn actix_status(status: Status) -> StatusCode {
+    StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Loads the request's session (see
+/// [`PendingSession::load`](crate::engine::PendingSession::load)): a bad
+/// cookie is an empty session, never an error.
+impl FromRequest for SessionHandle {
+    type Error = SessionError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, SessionError>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = request.extensions().get::<PendingSession>().cloned();
+        let request = request.clone();
+        Box::pin(async move {
+            let session = session.ok_or(SessionError::MissingMiddleware)?;
+            let cookies = request.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
+            session
+                .load(cookies)
+                .await
+                .map_err(SessionError::Unavailable)
+        })
+    }
+}
+
+/// Why [`SessionHandle`] could not be extracted (take
+/// `Result<SessionHandle, SessionError>` in a handler to answer otherwise).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The app has no [`SessionMiddleware`]: a programming error, answered
+    /// 500 with a text that says so.
+    MissingMiddleware,
+    /// The store did not answer ([`StoreError::Backend`]): answered 503.
+    Unavailable(StoreError),
+}
+
+const MISSING_MIDDLEWARE: &str = "SessionHandle needs securecookie's SessionMiddleware: add \
+    `.wrap(SessionMiddleware::new(store, \"cookie-name\"))` to the App, around this route";
+
+impl core::fmt::Display for SessionError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SessionError::MissingMiddleware => f.write_str(MISSING_MIDDLEWARE),
+            SessionError::Unavailable(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl core::error::Error for SessionError {}
+
+impl ResponseError for SessionError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            SessionError::MissingMiddleware => StatusCode::INTERNAL_SERVER_ERROR,
+            SessionError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            SessionError::MissingMiddleware => {
+                tracing::error!(target: "securecookie", "{MISSING_MIDDLEWARE}");
+                HttpResponse::InternalServerError().body(MISSING_MIDDLEWARE)
+            }
+            SessionError::Unavailable(e) => {
+                HttpResponse::build(actix_status(unavailable(e))).body("session store unavailable")
+            }
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The actix-web middleware and extractor, in process through actix-web's
+//! test service: the lifecycle cases of `tests/layer.rs` (login, read,
+//! write, untouched, bad cookie, renew, destroy, flash, store down) on the
+//! same engine, with the cookie store and a server-side store.
+
+use std::sync::atomic::Ordering;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{COOKIE, SET_COOKIE};
+use actix_web::test::{TestRequest, init_service, read_body};
+use actix_web::{App, HttpResponse, web};
+use securecookie::actix::{SaveError, SessionHandle, SessionMiddleware};
+use securecookie::{CookieConfig, CookieStore, Keys, MemoryStore, SessionStore};
+
+const NAME: &str = "my-app";
+const EXPIRED_LINE: &str = "my-app=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax";
+
+fn keys() -> Keys {
+    Keys::new(&[7; 32], Some(&[9; 32])).unwrap()
+}
+
+fn store() -> CookieStore<String> {
+    CookieStore::new(CookieConfig::default(), [keys()]).unwrap()
+}
+
+/// Runs `f` on actix's own runtime (what `#[actix_web::test]` does).
+fn run<F: Future>(f: F) -> F::Output {
+    actix_web::rt::System::new().block_on(f)
+}
+
+async fn read(s: SessionHandle) -> String {
+    let why = s.rejected().map(|e| format!("{e:?}")).unwrap_or_default();
+    format!("{}|{why}", s.get::<String>("user-id").unwrap_or_default())
+}
+
+async fn login(s: SessionHandle) -> HttpResponse {
+    s.set("user-id", "a1b2c3".to_string());
+    s.renew();
+    HttpResponse::Ok().finish()
+}
+
+async fn write(s: SessionHandle) -> HttpResponse {
+    s.set("user-id", "a1b2c3".to_string());
+    HttpResponse::Ok().finish()
+}
+
+async fn logout(s: SessionHandle) -> HttpResponse {
+    s.destroy();
+    HttpResponse::Ok().finish()
+}
+
+async fn flash(s: SessionHandle) -> HttpResponse {
+    s.flash("notice", "saved".to_string());
+    HttpResponse::Ok().finish()
+}
+
+async fn take(s: SessionHandle) -> String {
+    s.take_flash::<String>("notice").unwrap_or_default()
+}
+
+async fn untouched() -> &'static str {
+    "hello"
+}
+
+async fn huge(s: SessionHandle) -> HttpResponse {
+    s.set("blob", "x".repeat(5000));
+    HttpResponse::Ok().finish()
+}
+
+/// The app under test: each route one operation.
+macro_rules! app {
+    ($middleware:expr) => {
+        init_service(
+            App::new()
+                .wrap($middleware)
+                .route("/read", web::get().to(read))
+                .route("/login", web::get().to(login))
+                .route("/write", web::get().to(write))
+                .route("/logout", web::get().to(logout))
+                .route("/flash", web::get().to(flash))
+                .route("/take", web::get().to(take))
+                .route("/untouched", web::get().to(untouched))
+                .route("/huge", web::get().to(huge)),
+        )
+        .await
+    };
+}
+
+/// `GET path` with `cookie` through `app`: a [`Reply`].
+macro_rules! call {
+    ($app:expr, $path:expr, $cookie:expr) => {
+        reply(
+            $app.call(request($path, $cookie).to_request())
+                .await
+                .unwrap(),
+        )
+        .await
+    };
+}
+
+fn request(path: &str, cookie: Option<&str>) -> TestRequest {
+    let request = TestRequest::get().uri(path);
+    match cookie {
+        Some(cookie) => request.insert_header((COOKIE, cookie)),
+        None => request,
+    }
+}
+
+/// The response's status, `Set-Cookie` lines, body and save error.
+async fn reply<B: MessageBody>(response: ServiceResponse<B>) -> Reply {
+    let status = response.status();
+    let save_error = response
+        .response()
+        .extensions()
+        .get::<SaveError>()
+        .map(ToString::to_string);
+    let set_cookies = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let body = String::from_utf8(read_body(response).await.to_vec()).unwrap();
+    Reply {
+        status,
+        set_cookies,
+        body,
+        save_error,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    set_cookies: Vec<String>,
+    body: String,
+    save_error: Option<String>,
+}
+
+impl Reply {
+    /// The one `Set-Cookie` line's `name=value`.
+    fn pair(&self) -> String {
+        assert_eq!(
+            self.set_cookies.len(),
+            1,
+            "one Set-Cookie: {:?}",
+            self.set_cookies
+        );
+        self.set_cookies[0].split(';').next().unwrap().to_string()
+    }
+}
+
+#[test]
+fn login_read_write_logout() {
+    run(async {
+        let app = app!(SessionMiddleware::new(store(), NAME));
+        let login = call!(app, "/login", None);
+        assert_eq!(login.status, StatusCode::OK);
+        let cookie = login.pair();
+        assert!(cookie.starts_with("my-app="));
+
+        let read = call!(app, "/read", Some(&cookie));
+        assert!(read.set_cookies.is_empty(), "a read saves nothing");
+        assert_eq!(read.body, "a1b2c3|");
+        // The same value again: unchanged, no cookie.
+        assert!(call!(app, "/write", Some(&cookie)).set_cookies.is_empty());
+        // Nothing to read, nothing to save.
+        let empty = call!(app, "/read", None);
+        assert!(empty.set_cookies.is_empty());
+        assert_eq!(empty.body, "|");
+
+        let logout = call!(app, "/logout", Some(&cookie));
+        assert_eq!(logout.set_cookies, [EXPIRED_LINE], "same attributes");
+    });
+}
+
+#[test]
+fn untouched_routes_read_nothing_and_write_nothing() {
+    run(async {
+        let app = app!(SessionMiddleware::new(store(), NAME).always_save(true));
+        let reply = call!(app, "/untouched", Some("my-app=garbage"));
+        assert!(reply.set_cookies.is_empty());
+        assert_eq!(reply.body, "hello");
+    });
+}
+
+#[test]
+fn bad_cookies_are_empty_sessions_and_cleared() {
+    run(async {
+        let app = app!(SessionMiddleware::new(store(), NAME));
+        let good = call!(app, "/login", None).pair();
+        let mut tampered = good.clone();
+        let mid = tampered.len() / 2 + 4;
+        let c = if &tampered[mid..=mid] == "A" {
+            "B"
+        } else {
+            "A"
+        };
+        tampered.replace_range(mid..=mid, c);
+        let reply = call!(app, "/read", Some(&tampered));
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body, "|MacMismatch");
+        assert_eq!(
+            reply.set_cookies,
+            [EXPIRED_LINE],
+            "the bad cookie is cleared"
+        );
+        // Another key's cookie, and garbage.
+        let other = CookieStore::<String>::new(
+            CookieConfig::default(),
+            [Keys::new(&[8; 32], Some(&[9; 32])).unwrap()],
+        )
+        .unwrap();
+        let other_app = app!(SessionMiddleware::new(other, NAME));
+        let foreign = call!(other_app, "/login", None).pair();
+        let reply = call!(app, "/read", Some(&foreign));
+        assert_eq!(reply.body, "|MacMismatch");
+        let reply = call!(app, "/read", Some("my-app=%%%"));
+        assert_eq!(reply.set_cookies, [EXPIRED_LINE]);
+        assert!(
+            reply.body.starts_with('|') && reply.body.len() > 1,
+            "{}",
+            reply.body
+        );
+        // A non-UTF-8 cookie of another site hides nothing (issue 23).
+        let mut raw = b"tracker=caf\xe9; ".to_vec();
+        raw.extend_from_slice(good.as_bytes());
+        let request = TestRequest::get()
+            .uri("/read")
+            .insert_header((
+                COOKIE,
+                actix_web::http::header::HeaderValue::from_bytes(&raw).unwrap(),
+            ))
+            .to_request();
+        let response = app.call(request).await.unwrap();
+        assert_eq!(read_body(response).await, "a1b2c3|");
+    });
+}
+
+#[test]
+fn flash_values_are_read_once() {
+    run(async {
+        let app = app!(SessionMiddleware::new(store(), NAME));
+        let cookie = call!(app, "/flash", None).pair();
+        let reply = call!(app, "/take", Some(&cookie));
+        assert_eq!(
+            reply.set_cookies,
+            [EXPIRED_LINE],
+            "nothing left: the cookie goes"
+        );
+        assert_eq!(reply.body, "saved");
+        assert_eq!(call!(app, "/take", None).body, "");
+    });
+}
+
+/// Renew moves the session to a new id (the old cookie no longer loads);
+/// destroy revokes it (a copied cookie dies with it).
+async fn renew_and_destroy<S: SessionStore>(store: S) {
+    let app = app!(SessionMiddleware::new(store, NAME));
+    let first = call!(app, "/write", None).pair();
+    let second = call!(app, "/login", Some(&first)).pair();
+    assert_ne!(first, second);
+    assert_eq!(call!(app, "/read", Some(&second)).body, "a1b2c3|");
+    let replayed = call!(app, "/read", Some(&first));
+    assert_eq!(replayed.body, "|UnknownSession");
+    let logout = call!(app, "/logout", Some(&second));
+    assert_eq!(logout.set_cookies, [EXPIRED_LINE]);
+    assert_eq!(call!(app, "/read", Some(&second)).body, "|UnknownSession");
+}
+
+#[test]
+fn renew_and_destroy_in_memory() {
+    let memory = MemoryStore::new(CookieConfig::default(), [keys()], 100).unwrap();
+    run(renew_and_destroy(memory));
+}
+
+#[cfg(feature = "redis")]
+#[path = "common/redis.rs"]
+mod redis_common;
+
+/// The same on a real Redis (`.ci/redis cargo test --features actix,redis
+/// --test actix -- --ignored`), through actix's own runtime.
+#[cfg(feature = "redis")]
+#[test]
+#[ignore = "needs Redis: run through .ci/redis"]
+fn renew_and_destroy_in_redis() {
+    let url = redis_common::shared_url();
+    run(async move {
+        let backend = securecookie::RedisBackend::connect(&url, &redis_common::prefix("actix"))
+            .await
+            .unwrap();
+        let store =
+            securecookie::ServerStore::with_backend(backend, CookieConfig::default(), [keys()])
+                .unwrap();
+        renew_and_destroy(store).await;
+    });
+}
+
+#[test]
+fn unsavable_sessions_are_500_with_the_cause() {
+    run(async {
+        let app = app!(SessionMiddleware::new(store(), NAME));
+        let reply = call!(app, "/huge", None);
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(reply.set_cookies.is_empty());
+        assert!(
+            reply.save_error.unwrap().contains("4096"),
+            "names the limit"
+        );
+    });
+}
+
+#[test]
+fn a_missing_middleware_is_a_500_that_names_it() {
+    run(async {
+        let app = init_service(App::new().route("/read", web::get().to(read))).await;
+        let reply = call!(app, "/read", None);
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(reply.body.contains("SessionMiddleware"), "{}", reply.body);
+    });
+}
+
+#[path = "common/down.rs"]
+mod down;
+use down::Down;
+
+#[test]
+fn a_failing_store_is_503_on_load_and_on_save() {
+    run(async {
+        let down = Down::default();
+        let calls = down.calls.clone();
+        let app = app!(SessionMiddleware::new(down, NAME));
+        let reply = call!(app, "/login", None);
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            reply.save_error.as_deref(),
+            Some("session store unavailable: connection refused")
+        );
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+        let reply = call!(app, "/read", Some("my-app=abc"));
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.body, "session store unavailable");
+        assert_eq!(calls.load(Ordering::Relaxed), 2);
+        let reply = call!(app, "/untouched", Some("my-app=abc"));
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(
+            calls.load(Ordering::Relaxed),
+            2,
+            "an untouched route never reaches the store"
+        );
+    });
+}
