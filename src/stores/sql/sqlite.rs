@@ -93,7 +93,20 @@ impl SqliteBackend {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(core::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().connect_with(options).await?;
+        // A new file's first connections race to switch it to WAL, which
+        // takes an exclusive lock SQLite does not wait for on the busy
+        // timeout: the losers hear "database is locked" at once. The switch
+        // is persistent, so a retry a moment later finds WAL already on.
+        let mut attempt = 0u64;
+        let pool = loop {
+            match SqlitePoolOptions::new().connect_with(options.clone()).await {
+                Err(sqlx::Error::Database(e)) if attempt < 20 && is_busy(e.code().as_deref()) => {
+                    attempt += 1;
+                    tokio::time::sleep(core::time::Duration::from_millis(10 * attempt)).await;
+                }
+                other => break other?,
+            }
+        };
         Ok(Self::new(pool, DEFAULT_TABLE)?)
     }
 
@@ -153,4 +166,10 @@ CREATE INDEX IF NOT EXISTS "{t}_user" ON "{t}" ("user") WHERE "user" IS NOT NULL
         }
         Ok(())
     }
+}
+
+/// SQLite's `SQLITE_BUSY` (5), or one of its extended codes (the low byte).
+fn is_busy(code: Option<&str>) -> bool {
+    code.and_then(|c| c.parse::<u32>().ok())
+        .is_some_and(|c| c & 0xff == 5)
 }
