@@ -350,3 +350,71 @@ fn a_failing_store_is_503_on_load_and_on_save() {
         );
     });
 }
+
+/// CSRF (`.csrf(..)`): a POST needs a token of this session, from the
+/// header or the form (whose body the handler still gets whole), and must
+/// not come from another site; a GET needs none. The same rules as the
+/// tower `CsrfLayer`, from the same engine.
+#[test]
+fn csrf_refuses_posts_without_a_token_and_hands_the_form_on() {
+    async fn token(s: SessionHandle) -> String {
+        s.set("user-id", "a1b2c3".to_string());
+        s.csrf_token().unwrap()
+    }
+    async fn echo(body: String) -> String {
+        body
+    }
+    run(async {
+        let middleware = SessionMiddleware::new(store(), NAME).csrf(CookieConfig::default());
+        let app = init_service(
+            App::new()
+                .wrap(middleware)
+                .route("/token", web::get().to(token))
+                .route("/echo", web::post().to(echo))
+                .route("/echo", web::get().to(echo)),
+        )
+        .await;
+        let issued = call!(app, "/token", None);
+        let cookie = issued.pair();
+        let token = issued.body;
+        let post = |cookie: &str| {
+            TestRequest::post()
+                .uri("/echo")
+                .insert_header((COOKIE, cookie.to_string()))
+        };
+
+        let none = reply(app.call(post(&cookie).to_request()).await.unwrap()).await;
+        assert_eq!(none.status, StatusCode::FORBIDDEN, "no token");
+        assert!(none.body.contains("CSRF token"), "{}", none.body);
+
+        let header = post(&cookie).insert_header(("x-csrf-token", token.as_str()));
+        let header = reply(app.call(header.to_request()).await.unwrap()).await;
+        assert_eq!(
+            header.status,
+            StatusCode::OK,
+            "header token: {}",
+            header.body
+        );
+
+        let form = format!("user=bob&csrf-token={token}&x=1");
+        let posted = post(&cookie)
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(form.clone());
+        let posted = reply(app.call(posted.to_request()).await.unwrap()).await;
+        assert_eq!(posted.status, StatusCode::OK, "form token");
+        assert_eq!(posted.body, form, "the handler gets the whole body");
+
+        let wrong = post(&cookie).insert_header(("x-csrf-token", "A".repeat(86)));
+        let wrong = reply(app.call(wrong.to_request()).await.unwrap()).await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "another token");
+
+        let cross = post(&cookie)
+            .insert_header(("x-csrf-token", token.as_str()))
+            .insert_header(("sec-fetch-site", "cross-site"));
+        let cross = reply(app.call(cross.to_request()).await.unwrap()).await;
+        assert_eq!(cross.status, StatusCode::FORBIDDEN, "cross-site");
+
+        let get = call!(app, "/echo", Some(&cookie));
+        assert_eq!(get.status, StatusCode::OK, "a GET needs no token");
+    });
+}
