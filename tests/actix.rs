@@ -12,7 +12,7 @@ use actix_web::http::header::{COOKIE, SET_COOKIE};
 use actix_web::test::{TestRequest, init_service, read_body};
 use actix_web::{App, HttpResponse, web};
 use securecookie::actix::{SaveError, SessionHandle, SessionMiddleware};
-use securecookie::{CookieConfig, CookieStore, Keys, MemoryStore, SessionStore};
+use securecookie::{CookieConfig, CookieStore, Error, Keys, MemoryStore, SessionStore};
 
 const NAME: &str = "my-app";
 const EXPIRED_LINE: &str = "my-app=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax";
@@ -199,7 +199,7 @@ fn bad_cookies_are_empty_sessions_and_cleared() {
         tampered.replace_range(mid..=mid, c);
         let reply = call!(app, "/read", Some(&tampered));
         assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(reply.body, "|MacMismatch");
+        assert_eq!(reply.body, format!("|{}", Error::MacMismatch));
         assert_eq!(
             reply.set_cookies,
             [EXPIRED_LINE],
@@ -214,7 +214,7 @@ fn bad_cookies_are_empty_sessions_and_cleared() {
         let other_app = app!(SessionMiddleware::new(other, NAME));
         let foreign = call!(other_app, "/login", None).pair();
         let reply = call!(app, "/read", Some(&foreign));
-        assert_eq!(reply.body, "|MacMismatch");
+        assert_eq!(reply.body, format!("|{}", Error::MacMismatch));
         let reply = call!(app, "/read", Some("my-app=%%%"));
         assert_eq!(reply.set_cookies, [EXPIRED_LINE]);
         assert!(
@@ -262,10 +262,13 @@ async fn renew_and_destroy<S: SessionStore>(store: S) {
     assert_ne!(first, second);
     assert_eq!(call!(app, "/read", Some(&second)).body, "a1b2c3|");
     let replayed = call!(app, "/read", Some(&first));
-    assert_eq!(replayed.body, "|UnknownSession");
+    assert_eq!(replayed.body, format!("|{}", Error::UnknownSession));
     let logout = call!(app, "/logout", Some(&second));
     assert_eq!(logout.set_cookies, [EXPIRED_LINE]);
-    assert_eq!(call!(app, "/read", Some(&second)).body, "|UnknownSession");
+    assert_eq!(
+        call!(app, "/read", Some(&second)).body,
+        format!("|{}", Error::UnknownSession)
+    );
 }
 
 #[test]

@@ -241,7 +241,9 @@ impl core::fmt::Debug for SessionId {
 }
 
 /// Why a [`SessionStore`] call failed.
-#[derive(Debug)]
+///
+/// `Debug` writes the same sentence as `Display` (what `main` prints for an
+/// error returned through `?`).
 #[non_exhaustive]
 pub enum StoreError {
     /// The cookie or the session is no good (load: tampered, expired,
@@ -275,6 +277,12 @@ impl core::fmt::Display for StoreError {
     }
 }
 
+impl core::fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(self, f)
+    }
+}
+
 impl core::error::Error for StoreError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
@@ -292,6 +300,18 @@ mod tests {
 
     // What a handler or a log line sees of a session: its shape, never its
     // plaintext payload or its id (a bearer credential).
+    // `main` prints an error returned through `?` with `Debug`.
+    #[test]
+    fn store_error_debug_is_its_sentence() {
+        let err = StoreError::Session(Error::UnknownSession);
+        assert_eq!(format!("{err:?}"), "no session of that id in the store");
+        let err = StoreError::backend("connection refused");
+        assert_eq!(
+            format!("{err:?}"),
+            "session store unavailable: connection refused"
+        );
+    }
+
     #[test]
     fn debug_shows_lengths_not_payloads_or_ids() {
         let id = SessionId::from_bytes(&[0x5a; SessionId::LEN]);
