@@ -13,8 +13,10 @@
 //! fails without `chromium` and `chromedriver` on the `PATH` (`.ci/browser`
 //! installs both; `.ci/run` runs it).
 
+// Both demos include examples/common/ themselves (each is a standalone
+// example), so this test compiles it twice: harmless, one copy per demo.
 #[cfg(feature = "actix")]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::duplicate_mod)]
 #[path = "../examples/actix.rs"]
 mod actix_demo;
 mod common;
