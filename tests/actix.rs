@@ -1,7 +1,8 @@
 //! The actix-web middleware and extractor, in process through actix-web's
 //! test service: the lifecycle cases of `tests/layer.rs` (login, read,
 //! write, untouched, bad cookie, renew, destroy, flash, store down) on the
-//! same engine, with the cookie store and a server-side store.
+//! same engine, with the cookie store and the server-side stores (memory,
+//! Redis, SQLite, Postgres).
 
 use std::sync::atomic::Ordering;
 
@@ -419,5 +420,49 @@ fn csrf_refuses_posts_without_a_token_and_hands_the_form_on() {
 
         let get = call!(app, "/echo", Some(&cookie));
         assert_eq!(get.status, StatusCode::OK, "a GET needs no token");
+    });
+}
+
+/// The same on SQLite (a fresh file under the target directory), through
+/// actix's own runtime.
+#[cfg(feature = "sqlite")]
+#[test]
+fn renew_and_destroy_in_sqlite() {
+    let tag: String = securecookie::random_key::<8>()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("actix-{tag}.db"));
+    run(async {
+        let store = securecookie::SqliteStore::open(
+            path.to_str().unwrap(),
+            CookieConfig::default(),
+            [keys()],
+        )
+        .await
+        .unwrap();
+        renew_and_destroy(store).await;
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// The same on Postgres (`.ci/postgres cargo test --all-features --test
+/// actix -- --ignored`): fails without `SECURECOOKIE_POSTGRES_URL`.
+#[cfg(feature = "postgres")]
+#[test]
+#[ignore = "needs Postgres: .ci/postgres cargo test --all-features -- --ignored"]
+fn renew_and_destroy_in_postgres() {
+    let url = match std::env::var("SECURECOOKIE_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!("SECURECOOKIE_POSTGRES_URL is not set: run through .ci/postgres"),
+    };
+    run(async move {
+        let store = securecookie::PostgresStore::open(&url, CookieConfig::default(), [keys()])
+            .await
+            .unwrap();
+        renew_and_destroy(store).await;
     });
 }
