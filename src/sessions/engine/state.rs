@@ -36,8 +36,9 @@ pub(crate) struct State {
     pub(crate) destroy: bool,
     /// A change that cannot be saved (a reserved key): reported at save.
     pub(crate) pending_error: Option<Error>,
-    /// The CSRF secrets of this request (see `engine/csrf.rs`).
-    pub(crate) csrf: crate::sessions::csrf::CsrfState,
+    /// The CSRF secrets of this request (see `engine/csrf.rs`): only with
+    /// CSRF on, so that a request without it builds and drops none.
+    pub(crate) csrf: Option<crate::sessions::csrf::CsrfState>,
 }
 
 impl State {
@@ -54,7 +55,7 @@ impl State {
             renew: false,
             destroy: false,
             pending_error: None,
-            csrf: Default::default(),
+            csrf: None,
         }
     }
 
@@ -74,12 +75,15 @@ impl State {
         });
         match read {
             Ok((loaded, len, entries)) => {
-                self.entries = Session::from_sorted(&config.name, entries);
+                // The engine never reads the session's name: "" allocates
+                // nothing.
+                self.entries = Session::from_sorted("", entries);
                 self.id = loaded.id;
                 self.issued = Some(loaded.issued);
                 self.cookie_len = Some(config.name.len() + 1 + len);
                 self.outdated = loaded.outdated;
-                if let Some(created) = self.created()
+                if config.lifetime.is_some()
+                    && let Some(created) = self.created()
                     && config.past_lifetime(created, now)
                 {
                     self.entries.clear();
@@ -94,6 +98,12 @@ impl State {
             Err(e) => self.rejected = Some(e),
         }
         self.rejected
+    }
+
+    /// The CSRF secrets (made empty on first use when the load did not
+    /// make them).
+    pub(crate) fn csrf(&mut self) -> &mut crate::sessions::csrf::CsrfState {
+        self.csrf.get_or_insert_with(Default::default)
     }
 
     pub(crate) fn created(&self) -> Option<u64> {
