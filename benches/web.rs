@@ -270,7 +270,7 @@ pub(crate) async fn contestant(name: &str) -> (Router, String) {
         "tower_sessions_memory" => tower_sessions_memory(),
         "no_layer" => securecookie_routes(),
         "identity_layer" => identity_layer(),
-        other => panic!("unknown contestant {other}"),
+        other => panic!("unknown contestant {other}: one of {CONTESTANTS:?}"),
     };
     if name == "no_layer" || name == "identity_layer" {
         let with_layer = app(securecookie()).await;
