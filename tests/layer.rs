@@ -579,6 +579,47 @@ async fn a_failing_store_is_503_on_load_and_on_save() {
     assert_eq!(calls.load(Ordering::Relaxed), 2);
 }
 
+/// A store that claims `IMMEDIATE` but gives no immediate answers (a
+/// broken contract): a 503 like any failing store, never a panic or a hang.
+struct ClaimsImmediate;
+
+impl SessionStore for ClaimsImmediate {
+    const IMMEDIATE: bool = true;
+
+    async fn load(&self, _name: &str, _value: &str) -> Result<securecookie::Loaded, StoreError> {
+        Err(StoreError::backend("awaited"))
+    }
+
+    async fn save(&self, _name: &str, _record: securecookie::Record) -> Result<String, StoreError> {
+        Err(StoreError::backend("awaited"))
+    }
+
+    async fn destroy(
+        &self,
+        _name: &str,
+        _id: Option<securecookie::SessionId>,
+    ) -> Result<String, StoreError> {
+        Err(StoreError::backend("awaited"))
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        None
+    }
+}
+
+#[tokio::test]
+async fn a_store_breaking_its_immediate_promise_is_503() {
+    let app = app(SessionLayer::new(ClaimsImmediate, NAME));
+    let response = call(&app, "/read", Some("my-app=abc")).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Saving falls back to awaiting the store (the engine tries `save_now`
+    // first and finds no answer): its own error, 503.
+    let response = call(&app, "/login", None).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let cause = response.extensions().get::<SaveError>().unwrap();
+    assert_eq!(cause.to_string(), "session store unavailable: awaited");
+}
+
 /// A service that is never ready: the layer must pass that on (tower's
 /// backpressure), not claim readiness of its own.
 struct NeverReady;

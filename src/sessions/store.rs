@@ -114,6 +114,38 @@ pub trait SessionStore: Send + Sync + 'static {
         let _ = (name, payload_len);
         None
     }
+
+    /// True when [`load_now`](Self::load_now),
+    /// [`save_now`](Self::save_now) and [`destroy_now`](Self::destroy_now)
+    /// always answer (a store without I/O): the layer then never awaits
+    /// this store.
+    const IMMEDIATE: bool = false;
+
+    /// [`load`](Self::load)'s answer at once, from a store that needs no
+    /// I/O for it (the cookie store): the layer then spares itself a boxed
+    /// future per request. `None`, the default: await `load`.
+    fn load_now(&self, name: &str, value: &str) -> Option<Result<Loaded, StoreError>> {
+        let _ = (name, value);
+        None
+    }
+
+    /// [`save`](Self::save)'s answer at once, as
+    /// [`load_now`](Self::load_now); `Err(record)`, the default, hands the
+    /// record back to be saved by awaiting `save`.
+    ///
+    /// # Errors
+    /// `Err(record)` when this store must be awaited.
+    fn save_now(&self, name: &str, record: Record) -> Result<Result<String, StoreError>, Record> {
+        let _ = name;
+        Err(record)
+    }
+
+    /// [`destroy`](Self::destroy)'s answer at once, as
+    /// [`load_now`](Self::load_now). `None`, the default: await `destroy`.
+    fn destroy_now(&self, name: &str, id: Option<SessionId>) -> Option<Result<String, StoreError>> {
+        let _ = (name, id);
+        None
+    }
 }
 
 /// A session as [`SessionStore::load`] found it.
