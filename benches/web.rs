@@ -5,7 +5,12 @@
 //!
 //! - `securecookie`: our `SessionLayer` + `SessionHandle` on a `CookieStore`
 //!   (compact, AES-256-CTR + HMAC-SHA256);
-//! - `private_cookie_jar`: axum-extra's `PrivateCookieJar` (AES-256-GCM);
+//! - `private_cookie_jar`: axum-extra's `PrivateCookieJar` (AES-256-GCM),
+//!   its cookie as `Cookie::new` makes it (no attributes at all);
+//! - `private_cookie_jar_same_attributes`: the same jar writing the
+//!   attributes our `CookieConfig::default()` writes (`Path=/`, `Max-Age`
+//!   and `Expires` of 7 days, `HttpOnly`, `Secure`, `SameSite=Lax`): the
+//!   same work as ours;
 //! - `tower_sessions_cookie`: tower-sessions with the cookie-only store of
 //!   tower-sessions-cookie-store (private cookies, AES-256-GCM);
 //! - `tower_sessions_memory`: tower-sessions with its `MemoryStore` (the
@@ -36,9 +41,9 @@ use tower::ServiceExt;
 const USER: &str = "a1b2c3";
 
 /// The three routes of one contestant, and a cookie its write route set.
-struct App {
-    router: Router,
-    cookie: String,
+pub(crate) struct App {
+    pub(crate) router: Router,
+    pub(crate) cookie: String,
 }
 
 fn request(path: &str, cookie: Option<&str>) -> Request<Body> {
@@ -49,7 +54,7 @@ fn request(path: &str, cookie: Option<&str>) -> Request<Body> {
     request.body(Body::empty()).unwrap()
 }
 
-async fn send(router: &Router, path: &str, cookie: Option<&str>) -> Response<Body> {
+pub(crate) async fn send(router: &Router, path: &str, cookie: Option<&str>) -> Response<Body> {
     router.clone().oneshot(request(path, cookie)).await.unwrap()
 }
 
@@ -60,7 +65,7 @@ async fn send(router: &Router, path: &str, cookie: Option<&str>) -> Response<Bod
 /// `with_state(())` is what `axum::serve` does to a router once: it turns
 /// the handlers into routes, with their layers, up front, instead of on
 /// every request of a `Router` called directly.
-async fn app(router: Router) -> App {
+pub(crate) async fn app(router: Router) -> App {
     let router = router.with_state(());
     let login = send(&router, "/write", None).await;
     assert!(login.status().is_success());
@@ -132,6 +137,38 @@ fn private_cookie_jar() -> Router {
         .with_state(Key::from(&[7; 64]))
 }
 
+/// The jar writing what our `CookieConfig::default()` writes: the write
+/// route's fair contestant (`Expires` is formatted per request, as ours).
+fn private_cookie_jar_same_attributes() -> Router {
+    use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
+    use cookie::time::{Duration, OffsetDateTime};
+    const WEEK: i64 = 7 * 24 * 60 * 60;
+    Router::new()
+        .route(
+            "/read",
+            get(|jar: PrivateCookieJar| async move {
+                jar.get("user-id")
+                    .map(|c| c.value().to_string())
+                    .unwrap_or_default()
+            }),
+        )
+        .route(
+            "/write",
+            get(|jar: PrivateCookieJar| async move {
+                let cookie = Cookie::build(("user-id", USER))
+                    .path("/")
+                    .max_age(Duration::seconds(WEEK))
+                    .expires(OffsetDateTime::now_utc() + Duration::seconds(WEEK))
+                    .http_only(true)
+                    .secure(true)
+                    .same_site(SameSite::Lax);
+                jar.add(cookie)
+            }),
+        )
+        .route("/untouched", get(untouched))
+        .with_state(Key::from(&[7; 64]))
+}
+
 /// The routes on tower-sessions' `Session` (the cookie store uses an older
 /// tower-sessions-core: the same API, another type, hence a macro).
 macro_rules! tower_sessions_routes {
@@ -171,6 +208,10 @@ fn web(c: &mut Criterion) {
     let apps = [
         ("securecookie", securecookie()),
         ("private_cookie_jar", private_cookie_jar()),
+        (
+            "private_cookie_jar_same_attributes",
+            private_cookie_jar_same_attributes(),
+        ),
         ("tower_sessions_cookie", tower_sessions_cookie()),
         ("tower_sessions_memory", tower_sessions_memory()),
     ]
@@ -205,6 +246,41 @@ fn web(c: &mut Criterion) {
 
 criterion_group!(benches, web);
 
+/// Every contestant by name: the layers' and extractors' apps, and the
+/// baselines `no_layer` and `identity_layer` (only `/untouched` answers
+/// there).
+pub(crate) const CONTESTANTS: [&str; 7] = [
+    "no_layer",
+    "identity_layer",
+    "securecookie",
+    "private_cookie_jar",
+    "private_cookie_jar_same_attributes",
+    "tower_sessions_cookie",
+    "tower_sessions_memory",
+];
+
+/// A contestant's router, ready to serve, and the cookie its write route
+/// sets (for the baselines: ours, which they ignore).
+pub(crate) async fn contestant(name: &str) -> (Router, String) {
+    let router = match name {
+        "securecookie" => securecookie(),
+        "private_cookie_jar" => private_cookie_jar(),
+        "private_cookie_jar_same_attributes" => private_cookie_jar_same_attributes(),
+        "tower_sessions_cookie" => tower_sessions_cookie(),
+        "tower_sessions_memory" => tower_sessions_memory(),
+        "no_layer" => securecookie_routes(),
+        "identity_layer" => identity_layer(),
+        other => panic!("unknown contestant {other}: one of {CONTESTANTS:?}"),
+    };
+    if name == "no_layer" || name == "identity_layer" {
+        let with_layer = app(securecookie()).await;
+        (router.with_state(()), with_layer.cookie)
+    } else {
+        let app = app(router).await;
+        (app.router, app.cookie)
+    }
+}
+
 /// `WEB_COUNT=<contestant>/<route>:<n>` runs that route `n` times and exits,
 /// for an instruction count that the shared machine's load cannot blur
 /// (`perf stat -e instructions:u`, see `web_instructions.sh`).
@@ -215,23 +291,7 @@ fn count(spec: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let router = match name {
-        "securecookie" => securecookie(),
-        "private_cookie_jar" => private_cookie_jar(),
-        "tower_sessions_cookie" => tower_sessions_cookie(),
-        "tower_sessions_memory" => tower_sessions_memory(),
-        // The same routes without the layer: only /untouched answers.
-        "no_layer" => securecookie_routes(),
-        "identity_layer" => identity_layer(),
-        other => panic!("unknown contestant {other}"),
-    };
-    let (router, cookie) = if name == "no_layer" || name == "identity_layer" {
-        let with_layer = runtime.block_on(app(securecookie()));
-        (router.with_state(()), with_layer.cookie)
-    } else {
-        let app = runtime.block_on(app(router));
-        (app.router, app.cookie)
-    };
+    let (router, cookie) = runtime.block_on(contestant(name));
     let cookie = (route != "write").then_some(cookie.as_str());
     let path = format!("/{route}");
     runtime.block_on(async {

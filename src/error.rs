@@ -13,7 +13,11 @@ use core::fmt;
 /// MAC, timestamp, decryption, payload), so a bad cookie always gets the error
 /// of the first check it fails. Everything after the MAC check can only be
 /// reached by a cookie made with our keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// `Debug` writes the same sentence as `Display`, so an error returned through
+/// `?` from `main` reads as a sentence; match on the variant to tell causes
+/// apart in code.
+#[derive(Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// The hash key is shorter than 32 bytes (use
@@ -273,6 +277,12 @@ impl fmt::Display for Error {
             Error::LifetimeExceeded => f.write_str("session is older than its absolute lifetime"),
             Error::ReservedKey => f.write_str("session keys starting with NUL are reserved"),
         }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

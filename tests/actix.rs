@@ -1,7 +1,8 @@
 //! The actix-web middleware and extractor, in process through actix-web's
 //! test service: the lifecycle cases of `tests/layer.rs` (login, read,
 //! write, untouched, bad cookie, renew, destroy, flash, store down) on the
-//! same engine, with the cookie store and a server-side store.
+//! same engine, with the cookie store and the server-side stores (memory,
+//! Redis, SQLite, Postgres).
 
 use std::sync::atomic::Ordering;
 
@@ -12,7 +13,7 @@ use actix_web::http::header::{COOKIE, SET_COOKIE};
 use actix_web::test::{TestRequest, init_service, read_body};
 use actix_web::{App, HttpResponse, web};
 use securecookie::actix::{SaveError, SessionHandle, SessionMiddleware};
-use securecookie::{CookieConfig, CookieStore, Keys, MemoryStore, SessionStore};
+use securecookie::{CookieConfig, CookieStore, Error, Keys, MemoryStore, SessionStore};
 
 const NAME: &str = "my-app";
 const EXPIRED_LINE: &str = "my-app=; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax";
@@ -199,7 +200,7 @@ fn bad_cookies_are_empty_sessions_and_cleared() {
         tampered.replace_range(mid..=mid, c);
         let reply = call!(app, "/read", Some(&tampered));
         assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(reply.body, "|MacMismatch");
+        assert_eq!(reply.body, format!("|{}", Error::MacMismatch));
         assert_eq!(
             reply.set_cookies,
             [EXPIRED_LINE],
@@ -214,7 +215,7 @@ fn bad_cookies_are_empty_sessions_and_cleared() {
         let other_app = app!(SessionMiddleware::new(other, NAME));
         let foreign = call!(other_app, "/login", None).pair();
         let reply = call!(app, "/read", Some(&foreign));
-        assert_eq!(reply.body, "|MacMismatch");
+        assert_eq!(reply.body, format!("|{}", Error::MacMismatch));
         let reply = call!(app, "/read", Some("my-app=%%%"));
         assert_eq!(reply.set_cookies, [EXPIRED_LINE]);
         assert!(
@@ -262,10 +263,13 @@ async fn renew_and_destroy<S: SessionStore>(store: S) {
     assert_ne!(first, second);
     assert_eq!(call!(app, "/read", Some(&second)).body, "a1b2c3|");
     let replayed = call!(app, "/read", Some(&first));
-    assert_eq!(replayed.body, "|UnknownSession");
+    assert_eq!(replayed.body, format!("|{}", Error::UnknownSession));
     let logout = call!(app, "/logout", Some(&second));
     assert_eq!(logout.set_cookies, [EXPIRED_LINE]);
-    assert_eq!(call!(app, "/read", Some(&second)).body, "|UnknownSession");
+    assert_eq!(
+        call!(app, "/read", Some(&second)).body,
+        format!("|{}", Error::UnknownSession)
+    );
 }
 
 #[test]
@@ -348,5 +352,117 @@ fn a_failing_store_is_503_on_load_and_on_save() {
             2,
             "an untouched route never reaches the store"
         );
+    });
+}
+
+/// CSRF (`.csrf(..)`): a POST needs a token of this session, from the
+/// header or the form (whose body the handler still gets whole), and must
+/// not come from another site; a GET needs none. The same rules as the
+/// tower `CsrfLayer`, from the same engine.
+#[test]
+fn csrf_refuses_posts_without_a_token_and_hands_the_form_on() {
+    async fn token(s: SessionHandle) -> String {
+        s.set("user-id", "a1b2c3".to_string());
+        s.csrf_token().unwrap()
+    }
+    async fn echo(body: String) -> String {
+        body
+    }
+    run(async {
+        let middleware = SessionMiddleware::new(store(), NAME).csrf(CookieConfig::default());
+        let app = init_service(
+            App::new()
+                .wrap(middleware)
+                .route("/token", web::get().to(token))
+                .route("/echo", web::post().to(echo))
+                .route("/echo", web::get().to(echo)),
+        )
+        .await;
+        let issued = call!(app, "/token", None);
+        let cookie = issued.pair();
+        let token = issued.body;
+        let post = |cookie: &str| {
+            TestRequest::post()
+                .uri("/echo")
+                .insert_header((COOKIE, cookie.to_string()))
+        };
+
+        let none = reply(app.call(post(&cookie).to_request()).await.unwrap()).await;
+        assert_eq!(none.status, StatusCode::FORBIDDEN, "no token");
+        assert!(none.body.contains("CSRF token"), "{}", none.body);
+
+        let header = post(&cookie).insert_header(("x-csrf-token", token.as_str()));
+        let header = reply(app.call(header.to_request()).await.unwrap()).await;
+        assert_eq!(
+            header.status,
+            StatusCode::OK,
+            "header token: {}",
+            header.body
+        );
+
+        let form = format!("user=bob&csrf-token={token}&x=1");
+        let posted = post(&cookie)
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(form.clone());
+        let posted = reply(app.call(posted.to_request()).await.unwrap()).await;
+        assert_eq!(posted.status, StatusCode::OK, "form token");
+        assert_eq!(posted.body, form, "the handler gets the whole body");
+
+        let wrong = post(&cookie).insert_header(("x-csrf-token", "A".repeat(86)));
+        let wrong = reply(app.call(wrong.to_request()).await.unwrap()).await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "another token");
+
+        let cross = post(&cookie)
+            .insert_header(("x-csrf-token", token.as_str()))
+            .insert_header(("sec-fetch-site", "cross-site"));
+        let cross = reply(app.call(cross.to_request()).await.unwrap()).await;
+        assert_eq!(cross.status, StatusCode::FORBIDDEN, "cross-site");
+
+        let get = call!(app, "/echo", Some(&cookie));
+        assert_eq!(get.status, StatusCode::OK, "a GET needs no token");
+    });
+}
+
+/// The same on SQLite (a fresh file under the target directory), through
+/// actix's own runtime.
+#[cfg(feature = "sqlite")]
+#[test]
+fn renew_and_destroy_in_sqlite() {
+    let tag: String = securecookie::random_key::<8>()
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("actix-{tag}.db"));
+    run(async {
+        let store = securecookie::SqliteStore::open(
+            path.to_str().unwrap(),
+            CookieConfig::default(),
+            [keys()],
+        )
+        .await
+        .unwrap();
+        renew_and_destroy(store).await;
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// The same on Postgres (`.ci/postgres cargo test --all-features --test
+/// actix -- --ignored`): fails without `SECURECOOKIE_POSTGRES_URL`.
+#[cfg(feature = "postgres")]
+#[test]
+#[ignore = "needs Postgres: .ci/postgres cargo test --all-features -- --ignored"]
+fn renew_and_destroy_in_postgres() {
+    let url = match std::env::var("SECURECOOKIE_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!("SECURECOOKIE_POSTGRES_URL is not set: run through .ci/postgres"),
+    };
+    run(async move {
+        let store = securecookie::PostgresStore::open(&url, CookieConfig::default(), [keys()])
+            .await
+            .unwrap();
+        renew_and_destroy(store).await;
     });
 }

@@ -5,13 +5,20 @@
 //! stores it (`HttpOnly`, `SameSite=Lax`, 7 days, `Secure` kept on
 //! `http://127.0.0.1`), logout, `/welcome` → 401, a tampered cookie → 401
 //! and cleared. CSRF: a form on another origin posting to `/logout` → 403,
-//! the session lives on, the demo's own forms work.
+//! the session lives on, the demo's own forms work. The same steps run
+//! against the actix-web demo (`examples/actix.rs`, feature `actix`).
 //!
 //! `#[ignore = "needs Chromium ..."]`: a plain `cargo test` lists it as not
 //! run; `cargo test --all-features --test browser -- --ignored` runs it and
 //! fails without `chromium` and `chromedriver` on the `PATH` (`.ci/browser`
 //! installs both; `.ci/run` runs it).
 
+// Both demos include examples/common/ themselves (each is a standalone
+// example), so this test compiles it twice: harmless, one copy per demo.
+#[cfg(feature = "actix")]
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../examples/actix.rs"]
+mod actix_demo;
 mod common;
 #[allow(dead_code)]
 #[path = "../examples/server.rs"]
@@ -209,8 +216,49 @@ fn which(program: &str) -> Option<String> {
 #[ignore = "needs Chromium: cargo test --all-features --test browser -- --ignored"]
 fn login_welcome_logout_tamper_in_chromium() {
     let browser = Browser::start();
-    // The demo with its default, Secure cookies: Chromium keeps those from
-    // http://127.0.0.1 (a secure context), which is what this checks.
+    let settings = keyed_settings();
+    let store = settings.store().unwrap();
+    let (_runtime, addr) = common::http::serve_in_background(&settings.addr, |listener| {
+        server::serve(listener, store, settings.about())
+    });
+    login_welcome_logout_tamper(&browser, &format!("http://{addr}"));
+}
+
+/// The same steps on the actix-web demo, as its `main` serves it (CSRF on).
+#[cfg(feature = "actix")]
+#[test]
+#[ignore = "needs Chromium: cargo test --all-features --test browser -- --ignored"]
+fn actix_login_welcome_logout_tamper_in_chromium() {
+    let browser = Browser::start();
+    let settings = keyed_settings();
+    let store = settings.store().unwrap();
+    let addr = serve_actix(store, settings.about(), settings.config.clone());
+    login_welcome_logout_tamper(&browser, &format!("http://{addr}"));
+}
+
+/// The actix-web demo on an ephemeral loopback port, on its own thread
+/// and actix runtime (it ends with the test process).
+#[cfg(feature = "actix")]
+fn serve_actix(
+    store: securecookie::CookieStore<String>,
+    about: String,
+    config: securecookie::CookieConfig,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_demo::serve(listener, store, about, None, config).unwrap();
+            server.await
+        })
+    });
+    addr
+}
+
+/// The demo's keys (hex, as `SESSION_HASH_KEY` and `SESSION_BLOCK_KEY`):
+/// its default, Secure cookies, which Chromium keeps from http://127.0.0.1
+/// (a secure context).
+fn keyed_settings() -> server::Settings {
     let vars = [
         ("ADDR", "127.0.0.1:0"),
         ("SESSION_HASH_KEY", HASH_HEX),
@@ -223,12 +271,12 @@ fn login_welcome_logout_tamper_in_chromium() {
     })
     .unwrap();
     assert!(settings.config.secure);
-    let store = settings.store().unwrap();
-    let (_runtime, addr) = common::http::serve_in_background(&settings.addr, |listener| {
-        server::serve(listener, store, settings.about())
-    });
-    let base = format!("http://{addr}");
+    settings
+}
 
+/// Form login, welcome (flash once, the cookie's attributes), logout, 401,
+/// a tampered cookie refused and cleared: on the demo served at `base`.
+fn login_welcome_logout_tamper(browser: &Browser, base: &str) {
     // 1. The login form, submitted by a click.
     browser.open(&format!("{base}/"));
     assert_eq!(browser.title(), "Log in · securecookie demo");
@@ -306,18 +354,43 @@ fn login_welcome_logout_tamper_in_chromium() {
 #[ignore = "needs Chromium: cargo test --all-features --test browser -- --ignored"]
 fn cross_site_logout_is_refused_in_chromium() {
     let browser = Browser::start();
+    let (config, store) = csrf_store();
+    let app = server::protected_router(store, "in the cookie".into(), None, config);
+    let (_runtime, addr) =
+        common::http::serve_in_background("127.0.0.1:0", |listener| async move {
+            axum::serve(listener, app).await
+        });
+    cross_site_logout_refused(&browser, &format!("http://{addr}"));
+}
+
+/// The same on the actix-web demo.
+#[cfg(feature = "actix")]
+#[test]
+#[ignore = "needs Chromium: cargo test --all-features --test browser -- --ignored"]
+fn actix_cross_site_logout_is_refused_in_chromium() {
+    let browser = Browser::start();
+    let (config, store) = csrf_store();
+    let addr = serve_actix(store, "in the cookie".into(), config);
+    cross_site_logout_refused(&browser, &format!("http://{addr}"));
+}
+
+fn csrf_store() -> (
+    securecookie::CookieConfig,
+    securecookie::CookieStore<String>,
+) {
     let config = securecookie::CookieConfig::default();
     let store = securecookie::CookieStore::<String>::new(
         config.clone(),
         [securecookie::Keys::derive(b"browser csrf test: 32 bytes long").unwrap()],
     )
     .unwrap();
-    let app = server::protected_router(store, "in the cookie".into(), None, config);
-    let (_runtime, addr) =
-        common::http::serve_in_background("127.0.0.1:0", |listener| async move {
-            axum::serve(listener, app).await
-        });
-    let base = format!("http://{addr}");
+    (config, store)
+}
+
+/// The demo at `base` (with CSRF on) logged into by its own form; a page
+/// on another origin posting to its `/logout` gets 403 and the session
+/// lives on; the demo's own logout form works.
+fn cross_site_logout_refused(browser: &Browser, base: &str) {
     // The other origin: a page whose form posts to the demo's /logout
     // (without a token: it cannot read one).
     let evil_page = format!(

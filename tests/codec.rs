@@ -549,3 +549,26 @@ fn error_texts_sources_and_debug() {
         "{text}"
     );
 }
+
+/// An error returned through `?` from `main` is printed with `Debug`: it must
+/// read as the sentence `Display` writes, not as a variant and its fields.
+#[test]
+fn error_debug_is_its_sentence() {
+    for err in [
+        Error::SecretLength { len: 16 },
+        Error::MacMismatch,
+        Error::TooLong {
+            len: 5000,
+            max: 4096,
+        },
+        Error::Payload(securecookie::KvError::Truncated),
+    ] {
+        let debug = format!("{err:?}");
+        assert_eq!(debug, err.to_string());
+        assert!(debug.contains(' '), "{debug}");
+    }
+    assert_eq!(
+        format!("{:?}", Error::SecretLength { len: 16 }),
+        "master secret is 16 bytes; at least 32 are required"
+    );
+}

@@ -13,7 +13,9 @@ use axum::http::{Response, StatusCode};
 use axum::routing::get;
 use oneshot::{call, text};
 use securecookie::layer::{LazySession, SaveError, SessionHandle, SessionLayer};
-use securecookie::{CookieConfig, CookieStore, Error, Iv, Keys, SessionStore, StoreError, kv};
+use securecookie::{
+    CookieConfig, CookieStore, Error, Iv, Keys, KvError, SessionStore, StoreError, kv,
+};
 
 #[path = "common/oneshot.rs"]
 mod oneshot;
@@ -238,7 +240,12 @@ async fn values_of_several_types_and_extractors() {
     let cookie = pair(&response);
     assert_eq!(
         text(response).await,
-        "Some(\"1\") Err(InvalidValue { reason: \"not a decimal integer\" })"
+        format!(
+            "Some(\"1\") Err({})",
+            Error::InvalidValue {
+                reason: "not a decimal integer"
+            }
+        )
     );
     let response = call(&app, "/typed", Some(&cookie)).await;
     assert_eq!(text(response).await.split(' ').next(), Some("Some(\"2\")"));
@@ -276,7 +283,7 @@ async fn at_most_max_same_name_cookies_are_tried() {
     let response = call(&app, "/read", Some(&header(max))).await;
     assert_eq!(text(response).await, "a1b2c3|");
     let response = call(&app, "/read", Some(&header(max + 1))).await;
-    assert_eq!(text(response).await, "|Malformed");
+    assert_eq!(text(response).await, format!("|{}", Error::Malformed));
 }
 
 #[tokio::test]
@@ -312,21 +319,27 @@ async fn bad_cookies_are_empty_sessions_and_cleared() {
         line.split(';').next().unwrap().to_string()
     };
     let cases = [
-        (format!("my-app={tampered}"), "MacMismatch"),
-        (wrong_key, "MacMismatch"),
-        (expired, "Expired"),
-        (future, "TooNew"),
-        ("my-app=garbage!".to_string(), "Base64"),
-        ("my-app=".to_string(), "Malformed"),
-        (format!("my-app={}", "A".repeat(5000)), "TooLong"),
-        (not_kv, "Payload(Truncated)"),
+        (format!("my-app={tampered}"), Error::MacMismatch),
+        (wrong_key, Error::MacMismatch),
+        (expired, Error::Expired),
+        (future, Error::TooNew),
+        ("my-app=garbage!".to_string(), Error::Base64),
+        ("my-app=".to_string(), Error::Malformed),
+        (
+            format!("my-app={}", "A".repeat(5000)),
+            Error::TooLong {
+                len: 5000,
+                max: 4096,
+            },
+        ),
+        (not_kv, Error::Payload(KvError::Truncated)),
     ];
     for (cookie, why) in cases {
         let response = call(&app, "/read", Some(&cookie)).await;
         assert_eq!(response.status(), StatusCode::OK, "{why}");
         assert_eq!(set_cookies(&response), [EXPIRED_LINE], "{why}: cleared");
         let body = text(response).await;
-        assert!(body.starts_with(&format!("|{why}")), "{why}: {body}");
+        assert_eq!(body, format!("|{why}"));
 
         // A handler that saves a new session replaces it: one Set-Cookie.
         let response = call(&app, "/login", Some(&cookie)).await;
@@ -412,7 +425,10 @@ async fn rolling_renewal_and_the_lifetime_cap() {
     );
     let response = call(&app, "/read", Some(&capped)).await;
     assert_eq!(set_cookies(&response), [EXPIRED_LINE]);
-    assert_eq!(text(response).await, "|LifetimeExceeded");
+    assert_eq!(
+        text(response).await,
+        format!("|{}", Error::LifetimeExceeded)
+    );
 
     // Without rolling renewal, an old cookie is left alone.
     let fixed = routes().layer(SessionLayer::new(store.clone(), NAME).rolling(None));
@@ -427,7 +443,8 @@ async fn the_lifetime_cap_to_the_second() {
     let store = store();
     let cap = 30 * DAY;
     let app = app(SessionLayer::new(store.clone(), NAME).lifetime(cap));
-    for (age, verdict) in [(cap, "a1|"), (cap + 1, "|LifetimeExceeded")] {
+    let exceeded = format!("|{}", Error::LifetimeExceeded);
+    for (age, verdict) in [(cap, "a1|"), (cap + 1, exceeded.as_str())] {
         loop {
             let t = now();
             let created = (t - age).to_string();
@@ -560,6 +577,47 @@ async fn a_failing_store_is_503_on_load_and_on_save() {
         200
     );
     assert_eq!(calls.load(Ordering::Relaxed), 2);
+}
+
+/// A store that claims `IMMEDIATE` but gives no immediate answers (a
+/// broken contract): a 503 like any failing store, never a panic or a hang.
+struct ClaimsImmediate;
+
+impl SessionStore for ClaimsImmediate {
+    const IMMEDIATE: bool = true;
+
+    async fn load(&self, _name: &str, _value: &str) -> Result<securecookie::Loaded, StoreError> {
+        Err(StoreError::backend("awaited"))
+    }
+
+    async fn save(&self, _name: &str, _record: securecookie::Record) -> Result<String, StoreError> {
+        Err(StoreError::backend("awaited"))
+    }
+
+    async fn destroy(
+        &self,
+        _name: &str,
+        _id: Option<securecookie::SessionId>,
+    ) -> Result<String, StoreError> {
+        Err(StoreError::backend("awaited"))
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        None
+    }
+}
+
+#[tokio::test]
+async fn a_store_breaking_its_immediate_promise_is_503() {
+    let app = app(SessionLayer::new(ClaimsImmediate, NAME));
+    let response = call(&app, "/read", Some("my-app=abc")).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Saving falls back to awaiting the store (the engine tries `save_now`
+    // first and finds no answer): its own error, 503.
+    let response = call(&app, "/login", None).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let cause = response.extensions().get::<SaveError>().unwrap();
+    assert_eq!(cause.to_string(), "session store unavailable: awaited");
 }
 
 /// A service that is never ready: the layer must pass that on (tower's

@@ -437,23 +437,15 @@ impl<V> CookieStore<V> {
 
 /// The async interface: [`CookieStore`]'s work is synchronous, so each
 /// future is ready at once.
-impl<V: 'static> crate::SessionStore for CookieStore<V> {
-    fn load(
-        &self,
-        name: &str,
-        value: &str,
-    ) -> impl core::future::Future<Output = Result<Loaded, StoreError>> + Send {
-        core::future::ready(
-            self.load_at(name, value, crate::sessions::os::now())
-                .map_err(StoreError::Session),
-        )
+impl<V> CookieStore<V> {
+    /// [`SessionStore::load`]'s work: no I/O.
+    fn load_sync(&self, name: &str, value: &str) -> Result<Loaded, StoreError> {
+        self.load_at(name, value, crate::sessions::os::now())
+            .map_err(StoreError::Session)
     }
 
-    fn save(
-        &self,
-        name: &str,
-        record: Record,
-    ) -> impl core::future::Future<Output = Result<String, StoreError>> + Send {
+    /// [`SessionStore::save`]'s work: no I/O.
+    fn save_sync(&self, name: &str, record: Record) -> Result<String, StoreError> {
         // A cookie store has no ids: a renewed session is a fresh cookie,
         // as every save is.
         let payload = match self.payloads[0] {
@@ -471,11 +463,32 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
                     Ok(out)
                 }),
         };
-        core::future::ready(
-            payload
-                .and_then(|payload| self.seal(name, payload))
-                .map_err(StoreError::Session),
-        )
+        payload
+            .and_then(|payload| self.seal(name, payload))
+            .map_err(StoreError::Session)
+    }
+
+    /// [`SessionStore::destroy`]'s work: no I/O.
+    fn destroy_sync(&self, name: &str) -> Result<String, StoreError> {
+        CookieStore::destroy(self, name).map_err(StoreError::Session)
+    }
+}
+
+impl<V: 'static> crate::SessionStore for CookieStore<V> {
+    fn load(
+        &self,
+        name: &str,
+        value: &str,
+    ) -> impl core::future::Future<Output = Result<Loaded, StoreError>> + Send {
+        core::future::ready(self.load_sync(name, value))
+    }
+
+    fn save(
+        &self,
+        name: &str,
+        record: Record,
+    ) -> impl core::future::Future<Output = Result<String, StoreError>> + Send {
+        core::future::ready(self.save_sync(name, record))
     }
 
     fn destroy(
@@ -483,7 +496,26 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
         name: &str,
         _id: Option<SessionId>,
     ) -> impl core::future::Future<Output = Result<String, StoreError>> + Send {
-        core::future::ready(CookieStore::destroy(self, name).map_err(StoreError::Session))
+        core::future::ready(self.destroy_sync(name))
+    }
+
+    // No I/O: every answer is ready at once (no boxed future per request).
+    const IMMEDIATE: bool = true;
+
+    fn load_now(&self, name: &str, value: &str) -> Option<Result<Loaded, StoreError>> {
+        Some(self.load_sync(name, value))
+    }
+
+    fn save_now(&self, name: &str, record: Record) -> Result<Result<String, StoreError>, Record> {
+        Ok(self.save_sync(name, record))
+    }
+
+    fn destroy_now(
+        &self,
+        name: &str,
+        _id: Option<SessionId>,
+    ) -> Option<Result<String, StoreError>> {
+        Some(self.destroy_sync(name))
     }
 
     fn max_age(&self) -> Option<u64> {

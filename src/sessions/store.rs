@@ -114,6 +114,38 @@ pub trait SessionStore: Send + Sync + 'static {
         let _ = (name, payload_len);
         None
     }
+
+    /// True when [`load_now`](Self::load_now),
+    /// [`save_now`](Self::save_now) and [`destroy_now`](Self::destroy_now)
+    /// always answer (a store without I/O): the layer then never awaits
+    /// this store.
+    const IMMEDIATE: bool = false;
+
+    /// [`load`](Self::load)'s answer at once, from a store that needs no
+    /// I/O for it (the cookie store): the layer then spares itself a boxed
+    /// future per request. `None`, the default: await `load`.
+    fn load_now(&self, name: &str, value: &str) -> Option<Result<Loaded, StoreError>> {
+        let _ = (name, value);
+        None
+    }
+
+    /// [`save`](Self::save)'s answer at once, as
+    /// [`load_now`](Self::load_now); `Err(record)`, the default, hands the
+    /// record back to be saved by awaiting `save`.
+    ///
+    /// # Errors
+    /// `Err(record)` when this store must be awaited.
+    fn save_now(&self, name: &str, record: Record) -> Result<Result<String, StoreError>, Record> {
+        let _ = name;
+        Err(record)
+    }
+
+    /// [`destroy`](Self::destroy)'s answer at once, as
+    /// [`load_now`](Self::load_now). `None`, the default: await `destroy`.
+    fn destroy_now(&self, name: &str, id: Option<SessionId>) -> Option<Result<String, StoreError>> {
+        let _ = (name, id);
+        None
+    }
 }
 
 /// A session as [`SessionStore::load`] found it.
@@ -241,7 +273,9 @@ impl core::fmt::Debug for SessionId {
 }
 
 /// Why a [`SessionStore`] call failed.
-#[derive(Debug)]
+///
+/// `Debug` writes the same sentence as `Display` (what `main` prints for an
+/// error returned through `?`).
 #[non_exhaustive]
 pub enum StoreError {
     /// The cookie or the session is no good (load: tampered, expired,
@@ -275,6 +309,12 @@ impl core::fmt::Display for StoreError {
     }
 }
 
+impl core::fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(self, f)
+    }
+}
+
 impl core::error::Error for StoreError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
@@ -292,6 +332,18 @@ mod tests {
 
     // What a handler or a log line sees of a session: its shape, never its
     // plaintext payload or its id (a bearer credential).
+    // `main` prints an error returned through `?` with `Debug`.
+    #[test]
+    fn store_error_debug_is_its_sentence() {
+        let err = StoreError::Session(Error::UnknownSession);
+        assert_eq!(format!("{err:?}"), "no session of that id in the store");
+        let err = StoreError::backend("connection refused");
+        assert_eq!(
+            format!("{err:?}"),
+            "session store unavailable: connection refused"
+        );
+    }
+
     #[test]
     fn debug_shows_lengths_not_payloads_or_ids() {
         let id = SessionId::from_bytes(&[0x5a; SessionId::LEN]);

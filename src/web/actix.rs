@@ -38,6 +38,8 @@
 //! ```
 
 use std::boxed::Box;
+use std::rc::Rc;
+use std::string::String;
 
 use core::future::{Future, Ready, ready};
 use core::pin::Pin;
@@ -46,10 +48,13 @@ use core::task::{Context, Poll};
 use actix_web::body::EitherBody;
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{COOKIE, HeaderValue, SET_COOKIE};
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use actix_web::http::header::{COOKIE, HOST, HeaderValue, SET_COOKIE};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 
-use crate::sessions::engine::{Around, Engine, Outcome, PendingSession, Status, unavailable};
+use crate::sessions::csrf::{HEADER, MAX_FORM_BODY, form_token, is_unsafe_method};
+use crate::sessions::engine::{
+    Around, CsrfRequest, Engine, Outcome, PendingSession, Status, unavailable,
+};
 pub use crate::sessions::engine::{SaveError, SessionHandle};
 use crate::sessions::store::StoreError;
 
@@ -68,9 +73,26 @@ engine_front! {
 SessionMiddleware
 }
 
+impl<S: crate::SessionStore> SessionMiddleware<S> {
+    /// CSRF tokens bound to the session ([`Engine::csrf`]): handlers get
+    /// them from [`SessionHandle::csrf_token`], and the middleware refuses
+    /// an unsafe request (POST, PUT, PATCH, DELETE, ...) with 403 before
+    /// the handler unless it comes from this site with a valid token (the
+    /// `x-csrf-token` header, or the `csrf-token` field of a form of at
+    /// most [`MAX_FORM_BODY`] bytes, handed on to the handler unchanged).
+    /// `cookie`: the attributes of an anonymous visitor's CSRF cookie (the
+    /// store's `CookieConfig`).
+    #[must_use]
+    pub fn csrf(mut self, cookie: crate::sessions::cookie_store::CookieConfig) -> Self {
+        self.engine = self.engine.csrf(cookie);
+        self
+    }
+}
+
 impl<S, I, B> Transform<I, ServiceRequest> for SessionMiddleware<S>
 where
-    I: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    I: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
@@ -80,7 +102,7 @@ where
 
     fn new_transform(&self, inner: I) -> Self::Future {
         ready(Ok(SessionService {
-            inner,
+            inner: Rc::new(inner),
             engine: self.engine.clone(),
         }))
     }
@@ -88,7 +110,9 @@ where
 
 /// The service [`SessionMiddleware`] wraps around an inner service.
 pub struct SessionService<I> {
-    inner: I,
+    /// Shared with a CSRF check's future, which calls it once the request
+    /// passed.
+    inner: Rc<I>,
     engine: Engine,
 }
 
@@ -102,7 +126,8 @@ impl<I> core::fmt::Debug for SessionService<I> {
 
 impl<I, B> Service<ServiceRequest> for SessionService<I>
 where
-    I: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    I: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
@@ -113,19 +138,125 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let session = self.engine.begin();
         request.extensions_mut().insert(session.clone());
-        ResponseFuture {
-            inner: session.around(self.inner.call(request)),
+        if self.engine.config().csrf.is_some() && is_unsafe_method(request.method().as_str()) {
+            let inner = Rc::clone(&self.inner);
+            return ResponseFuture {
+                state: State::Csrf {
+                    checked: Box::pin(checked(inner, session, request)),
+                },
+            };
         }
+        ResponseFuture::session(session.around(self.inner.call(request)))
     }
 }
+
+type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
 pin_project_lite::pin_project! {
     /// The response future of [`SessionService`]: the inner service's
     /// response, then the session saved (only when a handler loaded it).
     pub struct ResponseFuture<F, B> {
         #[pin]
-        inner: Around<F, ServiceResponse<B>>,
+        state: State<F, B>,
     }
+}
+
+pin_project_lite::pin_project! {
+    #[project = Projected]
+    enum State<F, B> {
+        // The common case, unboxed: the inner service's call, then the
+        // session's ending.
+        Session {
+            #[pin]
+            inner: Around<F, ServiceResponse<B>>,
+        },
+        // An unsafe request with CSRF on: `checked`, which ends the same way.
+        Csrf {
+            checked: LocalBoxFuture<Result<ServiceResponse<EitherBody<B>>, actix_web::Error>>,
+        },
+    }
+}
+
+impl<F, B> ResponseFuture<F, B> {
+    fn session(inner: Around<F, ServiceResponse<B>>) -> Self {
+        ResponseFuture {
+            state: State::Session { inner },
+        }
+    }
+}
+
+/// With CSRF on, an unsafe request: the engine's check
+/// ([`PendingSession::check_csrf`]), then the inner service, or a 403 (503
+/// when the store does not answer) instead of it. Either way the session
+/// is finished after it, as for any request.
+async fn checked<I, B>(
+    inner: Rc<I>,
+    session: PendingSession,
+    mut request: ServiceRequest,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error>
+where
+    I: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let token = request
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let form = match token {
+        None if request
+            .content_type()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded") =>
+        {
+            read_form(&mut request).await
+        }
+        _ => None,
+    };
+    let headers = request.headers();
+    let host = headers
+        .get(HOST)
+        .map(HeaderValue::as_bytes)
+        .or_else(|| request.uri().authority().map(|a| a.as_str().as_bytes()));
+    let check = CsrfRequest {
+        method: request.method().as_str(),
+        sec_fetch_site: headers.get("sec-fetch-site").map(HeaderValue::as_bytes),
+        origin: headers.get("origin").map(HeaderValue::as_bytes),
+        host,
+        token: token
+            .as_deref()
+            .or_else(|| form.as_deref().and_then(form_token)),
+    };
+    let cookies = headers.get_all(COOKIE).map(HeaderValue::as_bytes);
+    match session.check_csrf(check, cookies).await {
+        Ok(()) => ResponseFuture::session(session.around(inner.call(request))).await,
+        Err(status) => {
+            let body = match status {
+                Status::Forbidden => FORBIDDEN,
+                _ => "session store unavailable",
+            };
+            let refused = HttpResponse::build(actix_status(status))
+                .content_type("text/plain; charset=utf-8")
+                .body(body);
+            let response = request.into_response(refused);
+            let finished = session.around(ready(Ok::<_, actix_web::Error>(response)));
+            let done = ResponseFuture::session(finished).await?;
+            Ok(done.map_into_boxed_body().map_into_right_body())
+        }
+    }
+}
+
+const FORBIDDEN: &str = "403 Forbidden: this request needs a valid CSRF token and must come \
+    from this site (reload the page and try again)";
+
+/// The form body if it is at most [`MAX_FORM_BODY`] bytes (`None`: longer,
+/// or a body error, so no token: 403), put back for the handler.
+async fn read_form(request: &mut ServiceRequest) -> Option<std::vec::Vec<u8>> {
+    let payload = request.extract::<web::Payload>().await.ok()?;
+    let read = match payload.to_bytes_limited(MAX_FORM_BODY).await {
+        Ok(Ok(bytes)) => Some(bytes),
+        _ => None,
+    };
+    request.set_payload(read.clone().unwrap_or_default().into());
+    read.map(|bytes| bytes.to_vec())
 }
 
 impl<F, B> Future for ResponseFuture<F, B>
@@ -135,7 +266,11 @@ where
     type Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (mut response, ending) = core::task::ready!(self.project().inner.poll(cx))?;
+        let inner = match self.project().state.project() {
+            Projected::Session { inner } => inner,
+            Projected::Csrf { checked } => return checked.as_mut().poll(cx),
+        };
+        let (mut response, ending) = core::task::ready!(inner.poll(cx))?;
         if let Some(line) = ending.csrf_cookie {
             append_set_cookie(&mut response, line);
         }

@@ -25,6 +25,13 @@ pub(crate) trait Loader: Send + Sync {
     fn load<'a>(&'a self, value: &'a str) -> StoreFuture<'a, Loaded>;
     fn save(&self, record: Record) -> StoreFuture<'_, String>;
     fn destroy(&self, id: Option<SessionId>) -> StoreFuture<'_, String>;
+    /// The store's answers at once, when it has them without I/O (see
+    /// [`SessionStore::load_now`]): no boxed future.
+    fn load_now(&self, value: &str) -> Option<Result<Loaded, StoreError>>;
+    fn save_now(&self, record: Record) -> Result<Result<String, StoreError>, Record>;
+    fn destroy_now(&self, id: Option<SessionId>) -> Option<Result<String, StoreError>>;
+    /// The `_now` answers are always there ([`SessionStore::IMMEDIATE`]).
+    fn immediate(&self) -> bool;
     fn config(&self) -> &LayerConfig;
     fn max_age(&self) -> Option<u64>;
     /// See [`SessionStore::cookie_len`].
@@ -49,6 +56,22 @@ impl<S: SessionStore> Loader for Shared<S> {
 
     fn destroy(&self, id: Option<SessionId>) -> StoreFuture<'_, String> {
         Box::pin(self.store.destroy(&self.config.name, id))
+    }
+
+    fn load_now(&self, value: &str) -> Option<Result<Loaded, StoreError>> {
+        self.store.load_now(&self.config.name, value)
+    }
+
+    fn save_now(&self, record: Record) -> Result<Result<String, StoreError>, Record> {
+        self.store.save_now(&self.config.name, record)
+    }
+
+    fn destroy_now(&self, id: Option<SessionId>) -> Option<Result<String, StoreError>> {
+        self.store.destroy_now(&self.config.name, id)
+    }
+
+    fn immediate(&self) -> bool {
+        S::IMMEDIATE
     }
 
     fn config(&self) -> &LayerConfig {
@@ -193,6 +216,35 @@ impl core::fmt::Debug for Engine {
     }
 }
 
+/// What a request's cookies said: the first that loaded (and its value's
+/// length), else why the first one was refused.
+type Found = Result<(Loaded, usize), Error>;
+
+/// Notes one cookie's answer in `outcome`; true when it loaded (stop
+/// there).
+///
+/// # Errors
+/// A backend failure ends the load: 503.
+fn take(
+    result: Result<Loaded, StoreError>,
+    len: usize,
+    outcome: &mut Found,
+) -> Result<bool, StoreError> {
+    match result {
+        Ok(loaded) => {
+            *outcome = Ok((loaded, len));
+            Ok(true)
+        }
+        Err(StoreError::Session(e)) => {
+            if matches!(outcome, Err(Error::NoCookie)) {
+                *outcome = Err(e);
+            }
+            Ok(false)
+        }
+        Err(e @ StoreError::Backend(_)) => Err(e),
+    }
+}
+
 /// The session of one request before (and while) a handler uses it: the
 /// adapter keeps one clone to [`finish`](Self::finish) after the handler
 /// and hands another to the handler's side to [`load`](Self::load).
@@ -221,8 +273,14 @@ impl PendingSession {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        match &self.inner.loader().config().csrf {
-            None => self.load_with(cookie_headers, None).await,
+        let loader = self.inner.loader();
+        match &loader.config().csrf {
+            // A store without I/O (the cookie store) and no CSRF cookie to
+            // find: nothing to await, and this future stays small (axum
+            // boxes it inside every handler's future).
+            None if loader.immediate() => self.load_now(cookie_headers),
+            // Boxed, so that the future above does not carry this one.
+            None => Box::pin(self.load_with(cookie_headers, None)).await,
             Some(csrf) => {
                 // The anonymous CSRF cookie is read from the same headers
                 // (copied: only with CSRF on).
@@ -234,13 +292,36 @@ impl PendingSession {
                 )
                 .next()
                 .map(|found| String::from(found.value));
-                self.load_with(
+                Box::pin(self.load_with(
                     headers.iter().map(std::vec::Vec::as_slice),
                     anonymous.as_deref(),
-                )
+                ))
                 .await
             }
         }
+    }
+
+    /// [`load`](Self::load) from a store whose every answer is immediate.
+    fn load_now<'h, I>(&self, cookie_headers: I) -> Result<SessionHandle, StoreError>
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        if self.inner.lock().loaded {
+            return Ok(self.handle());
+        }
+        let loader = self.inner.loader();
+        let mut outcome = Err(Error::NoCookie);
+        for found in header::request_cookies(cookie_headers, &loader.config().name) {
+            let result = loader.load_now(found.value).unwrap_or_else(|| {
+                Err(StoreError::backend(
+                    "the store said it answers at once, but load_now gave no answer",
+                ))
+            });
+            if take(result, found.value.len(), &mut outcome)? {
+                break;
+            }
+        }
+        Ok(self.accept(outcome, None))
     }
 
     async fn load_with<'h, I>(
@@ -251,43 +332,46 @@ impl PendingSession {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        let handle = SessionHandle {
-            inner: self.inner.clone(),
-        };
         if self.inner.lock().loaded {
-            return Ok(handle);
+            return Ok(self.handle());
         }
         let loader = self.inner.loader();
-        let config = loader.config();
         let mut outcome = Err(Error::NoCookie);
-        for found in header::request_cookies(cookie_headers, &config.name) {
-            match loader.load(found.value).await {
-                Ok(loaded) => {
-                    outcome = Ok((loaded, found.value.len()));
-                    break;
-                }
-                Err(StoreError::Session(e)) => {
-                    if matches!(outcome, Err(Error::NoCookie)) {
-                        outcome = Err(e);
-                    }
-                }
-                Err(e @ StoreError::Backend(_)) => return Err(e),
+        for found in header::request_cookies(cookie_headers, &loader.config().name) {
+            let result = match loader.load_now(found.value) {
+                Some(result) => result,
+                None => loader.load(found.value).await,
+            };
+            if take(result, found.value.len(), &mut outcome)? {
+                break;
             }
         }
+        Ok(self.accept(outcome, anonymous_csrf))
+    }
+
+    fn handle(&self) -> SessionHandle {
+        SessionHandle {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// The state from what the cookies said (unless another clone loaded
+    /// it meanwhile: then what it may have changed is kept).
+    fn accept(&self, outcome: Found, anonymous_csrf: Option<&str>) -> SessionHandle {
         let mut state = self.inner.lock();
         if state.loaded {
-            // Another clone loaded it meanwhile: keep what it may have
-            // changed.
-            return Ok(handle);
+            return self.handle();
         }
+        let config = self.inner.loader().config();
         let refused = state.accept(config, outcome, crate::sessions::os::now);
         if config.csrf.is_some() {
             let secret = state.entries.get(crate::sessions::csrf::SESSION_KEY);
-            state.csrf =
+            let mut csrf =
                 crate::sessions::csrf::CsrfState::new(secret.map(|s| s.as_slice()), anonymous_csrf);
             if !state.is_empty() {
-                state.csrf.session_had_entries();
+                csrf.session_had_entries();
             }
+            state.csrf = Some(csrf);
         }
         if let Some(e) = refused {
             tracing::info!(
@@ -297,7 +381,8 @@ impl PendingSession {
                 "session cookie refused: the handler sees an empty session, the cookie is cleared"
             );
         }
-        Ok(handle)
+        drop(state);
+        self.handle()
     }
 
     /// The session cookie's name.

@@ -75,8 +75,9 @@ impl PendingSession {
                         .load(cookie_headers)
                         .await
                         .map_err(|e| super::unavailable(&e))?;
-                    let state = handle.lock();
-                    state.csrf.check(request.token, state.is_empty())
+                    let mut state = handle.lock();
+                    let empty = state.is_empty();
+                    state.csrf().check(request.token, empty)
                 }
             };
         checked.map_err(|refusal: Refusal| {
@@ -103,7 +104,7 @@ impl PendingSession {
             return None;
         }
         let with_entries = !state.destroy && !state.is_empty();
-        let finish = state.csrf.finish(with_entries);
+        let finish = state.csrf().finish(with_entries);
         if let Some(secret) = finish.session_entry {
             state.change(|entries| {
                 entries.set(scheme::SESSION_KEY, secret.as_bytes().to_vec());
@@ -136,6 +137,6 @@ impl SessionHandle {
         self.inner.loader().config().csrf.as_ref()?;
         let mut state = self.lock();
         let empty = state.is_empty();
-        state.csrf.token(empty).ok()
+        state.csrf().token(empty).ok()
     }
 }

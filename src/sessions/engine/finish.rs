@@ -13,7 +13,7 @@ use core::task::{Context, Poll};
 use crate::error::Error;
 use crate::sessions::store::StoreError;
 
-use super::begin::PendingSession;
+use super::begin::{Loader, PendingSession};
 use super::handle::Inner;
 use super::plan::{Plan, plan};
 
@@ -90,14 +90,36 @@ impl core::fmt::Display for SaveError {
     }
 }
 
-/// The store work after a handler: a future of the [`Outcome`].
-pub struct Finishing(Pin<Box<dyn Future<Output = Outcome> + Send>>);
+/// The store work after a handler: a future of the [`Outcome`] (ready at
+/// once for a store without I/O, such as the cookie store).
+pub struct Finishing(Work);
+
+enum Work {
+    /// Done (taken when polled).
+    Now(Option<Outcome>),
+    Later(Pin<Box<dyn Future<Output = Outcome> + Send>>),
+}
+
+impl Finishing {
+    /// The outcome when the store work is already done (no await needed).
+    pub(crate) fn now(&mut self) -> Option<Outcome> {
+        match &mut self.0 {
+            Work::Now(outcome) => outcome.take(),
+            Work::Later(_) => None,
+        }
+    }
+}
 
 impl Future for Finishing {
     type Output = Outcome;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
-        self.0.as_mut().poll(cx)
+        match &mut self.0 {
+            // Polled again after it was ready: it stays pending (a future
+            // is not polled past its end; never a panic).
+            Work::Now(outcome) => outcome.take().map_or(Poll::Pending, Poll::Ready),
+            Work::Later(future) => future.as_mut().poll(cx),
+        }
     }
 }
 
@@ -148,7 +170,7 @@ where
                 let session = this.session.take();
                 // Before the session's plan, which it may change.
                 let csrf_cookie = session.as_ref().and_then(PendingSession::csrf_cookie);
-                let Some(finishing) = session.and_then(PendingSession::finish) else {
+                let Some(mut finishing) = session.and_then(PendingSession::finish) else {
                     // The untouched (or unchanged) session: no allocation, no await.
                     let ending = Ending {
                         csrf_cookie,
@@ -156,6 +178,14 @@ where
                     };
                     return Poll::Ready(Ok((response, ending)));
                 };
+                if let Some(outcome) = finishing.now() {
+                    // A store without I/O: done without storing the response.
+                    let ending = Ending {
+                        csrf_cookie,
+                        outcome: Some(outcome),
+                    };
+                    return Poll::Ready(Ok((response, ending)));
+                }
                 this.finishing.insert((finishing, response, csrf_cookie))
             }
         };
@@ -199,8 +229,35 @@ impl PendingSession {
             self.inner.loader().max_age(),
             crate::sessions::os::now,
         )?;
-        Some(Finishing(Box::pin(carry_out(self.inner, plan))))
+        // A store without I/O answers at once: no boxed future to await.
+        let work = match carry_out_now(self.inner.loader(), plan) {
+            Ok(outcome) => Work::Now(Some(outcome)),
+            Err(plan) => Work::Later(Box::pin(carry_out(self.inner, plan))),
+        };
+        Some(Finishing(work))
     }
+}
+
+/// The plan carried out by a store that answers at once; `Err`: the plan
+/// (or what remains of it) needs awaiting.
+fn carry_out_now(loader: &dyn Loader, plan: Plan) -> Result<Outcome, Plan> {
+    let result = match plan {
+        Plan::Save(record) => match loader.save_now(record) {
+            // As `carry_out`: a session destroyed meanwhile is not
+            // resurrected, its cookie is dropped.
+            Ok(Err(StoreError::Session(Error::UnknownSession))) => {
+                return carry_out_now(loader, Plan::Destroy(None));
+            }
+            Ok(result) => result,
+            Err(record) => return Err(Plan::Save(record)),
+        },
+        Plan::Destroy(id) => match loader.destroy_now(id) {
+            Some(result) => result,
+            None => return Err(Plan::Destroy(id)),
+        },
+        Plan::Fail(e) => Err(StoreError::Session(e)),
+    };
+    Ok(settle(loader, result))
 }
 
 async fn carry_out(session: Arc<Inner>, plan: Plan) -> Outcome {
@@ -215,6 +272,12 @@ async fn carry_out(session: Arc<Inner>, plan: Plan) -> Outcome {
         Plan::Destroy(id) => loader.destroy(id).await,
         Plan::Fail(e) => Err(StoreError::Session(e)),
     };
+    settle(loader, result)
+}
+
+/// The outcome of the store's answer: the `Set-Cookie` line, or the
+/// status to answer with the ERROR event logged.
+fn settle(loader: &dyn Loader, result: Result<String, StoreError>) -> Outcome {
     let failure = match result {
         Ok(line) if is_header_value(&line) => return Outcome::SetCookie(line),
         Ok(_) => StoreError::Session(Error::InvalidAttribute { name: "Set-Cookie" }),

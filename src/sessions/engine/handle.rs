@@ -175,7 +175,9 @@ impl SessionHandle {
         let mut state = self.lock();
         state.destroy = true;
         state.entries.clear();
-        state.csrf.destroy();
+        if let Some(csrf) = state.csrf.as_mut() {
+            csrf.destroy();
+        }
     }
 
     /// Why the request's session cookie was refused: tampered
