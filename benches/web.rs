@@ -5,6 +5,8 @@
 //!
 //! - `securecookie`: our `SessionLayer` + `SessionHandle` on a `CookieStore`
 //!   (compact, AES-256-CTR + HMAC-SHA256);
+//! - `securecookie_memory`: the same layer on our `MemoryStore` (the cookie
+//!   holds a sealed id; the values stay in the process);
 //! - `private_cookie_jar`: axum-extra's `PrivateCookieJar` (AES-256-GCM),
 //!   its cookie as `Cookie::new` makes it (no attributes at all);
 //! - `private_cookie_jar_same_attributes`: the same jar writing the
@@ -94,6 +96,16 @@ fn securecookie() -> Router {
     use securecookie::{CookieConfig, CookieStore, Keys};
     let keys = Keys::new(&[7; 32], Some(&[9; 32])).unwrap();
     let store = CookieStore::<String>::new(CookieConfig::default(), [keys]).unwrap();
+    securecookie_routes().layer(SessionLayer::new(store, "s"))
+}
+
+/// Our layer on our `MemoryStore`: room for every login a benchmark run
+/// makes (a full store would answer 503 and measure that instead).
+fn securecookie_memory() -> Router {
+    use securecookie::layer::SessionLayer;
+    use securecookie::{CookieConfig, Keys, MemoryStore};
+    let keys = Keys::new(&[7; 32], Some(&[9; 32])).unwrap();
+    let store = MemoryStore::new(CookieConfig::default(), [keys], 50_000_000).unwrap();
     securecookie_routes().layer(SessionLayer::new(store, "s"))
 }
 
@@ -207,6 +219,7 @@ fn web(c: &mut Criterion) {
         .unwrap();
     let apps = [
         ("securecookie", securecookie()),
+        ("securecookie_memory", securecookie_memory()),
         ("private_cookie_jar", private_cookie_jar()),
         (
             "private_cookie_jar_same_attributes",
@@ -249,10 +262,11 @@ criterion_group!(benches, web);
 /// Every contestant by name: the layers' and extractors' apps, and the
 /// baselines `no_layer` and `identity_layer` (only `/untouched` answers
 /// there).
-pub(crate) const CONTESTANTS: [&str; 7] = [
+pub(crate) const CONTESTANTS: [&str; 8] = [
     "no_layer",
     "identity_layer",
     "securecookie",
+    "securecookie_memory",
     "private_cookie_jar",
     "private_cookie_jar_same_attributes",
     "tower_sessions_cookie",
@@ -264,6 +278,7 @@ pub(crate) const CONTESTANTS: [&str; 7] = [
 pub(crate) async fn contestant(name: &str) -> (Router, String) {
     let router = match name {
         "securecookie" => securecookie(),
+        "securecookie_memory" => securecookie_memory(),
         "private_cookie_jar" => private_cookie_jar(),
         "private_cookie_jar_same_attributes" => private_cookie_jar_same_attributes(),
         "tower_sessions_cookie" => tower_sessions_cookie(),

@@ -31,7 +31,7 @@ count() { # count WHICH N -> total instructions, and those outside software SHA-
 }
 printf '%-50s %14s %16s\n' benchmark instructions without-soft-sha
 for route in "${routes[@]}"; do
-    for name in no_layer identity_layer securecookie private_cookie_jar \
+    for name in no_layer identity_layer securecookie securecookie_memory private_cookie_jar \
         private_cookie_jar_same_attributes tower_sessions_cookie tower_sessions_memory; do
         case "$name/$route" in no_layer/untouched | identity_layer/untouched | [!ni]*) ;; *) continue ;; esac
         read -r b0 s0 < <(count "$name/$route" 0)
