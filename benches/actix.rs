@@ -186,12 +186,14 @@ macro_rules! with_app {
     }};
 }
 
-/// The routes without any middleware: only `/untouched` is measured.
+/// The same routes, in the same order (actix matches them one by one),
+/// without any middleware: only `/untouched` is measured.
 macro_rules! bare {
     ($then:expr) => {{
         let app = init_service(
             App::new()
                 .route("/read", web::get().to(ours::read))
+                .route("/write", web::get().to(ours::write))
                 .route("/untouched", web::get().to(untouched)),
         )
         .await;
