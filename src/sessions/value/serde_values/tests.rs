@@ -124,6 +124,13 @@ fn a_value_that_does_not_fit_is_an_error_not_a_panic() {
         User::from_bytes(&trailing),
         Err("trailing bytes after the value")
     );
+    // Trailing bytes that are not even a whole value (an array16 marker
+    // without its length) are trailing bytes all the same.
+    *trailing.last_mut().unwrap() = 0xdc;
+    assert_eq!(
+        User::from_bytes(&trailing),
+        Err("trailing bytes after the value")
+    );
     // Deep nesting is refused, not a stack overflow.
     let mut deep = vec![TAG];
     deep.extend(std::iter::repeat_n(0x91, 4000));
