@@ -27,9 +27,9 @@ count() { # count CASE N -> total instructions, and those outside software SHA-2
         /^ *[0-9,]+ .*sha2::sha256::soft/ { gsub(",", "", $1); sha += $1 }
         END { print total, total - sha }'
 }
-printf '%-40s %14s %16s\n' case instructions without-soft-sha
+printf '%-52s %14s %16s\n' case instructions without-soft-sha
 for case in "$@"; do
     read -r b0 s0 < <(count "$case" 0)
     read -r b1 s1 < <(count "$case" "$n")
-    printf '%-40s %14d %16d\n' "$bench/$case" $(((b1 - b0) / n)) $(((s1 - s0) / n))
+    printf '%-52s %14d %16d\n' "$bench/$case" $(((b1 - b0) / n)) $(((s1 - s0) / n))
 done

@@ -131,30 +131,33 @@ fn identity_layer() -> Router {
 }
 
 fn private_cookie_jar() -> Router {
-    use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar};
-    Router::new()
-        .route(
-            "/read",
-            get(|jar: PrivateCookieJar| async move {
-                jar.get("user-id")
-                    .map(|c| c.value().to_string())
-                    .unwrap_or_default()
-            }),
-        )
-        .route(
-            "/write",
-            get(|jar: PrivateCookieJar| async move { jar.add(Cookie::new("user-id", USER)) }),
-        )
-        .route("/untouched", get(untouched))
-        .with_state(Key::from(&[7; 64]))
+    use axum_extra::extract::cookie::Cookie;
+    private_cookie_jar_routes(|| Cookie::new("user-id", USER))
 }
 
 /// The jar writing what our `CookieConfig::default()` writes: the write
 /// route's fair contestant (`Expires` is formatted per request, as ours).
 fn private_cookie_jar_same_attributes() -> Router {
-    use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
+    use axum_extra::extract::cookie::{Cookie, SameSite};
     use cookie::time::{Duration, OffsetDateTime};
     const WEEK: i64 = 7 * 24 * 60 * 60;
+    private_cookie_jar_routes(|| {
+        Cookie::build(("user-id", USER))
+            .path("/")
+            .max_age(Duration::seconds(WEEK))
+            .expires(OffsetDateTime::now_utc() + Duration::seconds(WEEK))
+            .http_only(true)
+            .secure(true)
+            .same_site(SameSite::Lax)
+            .build()
+    })
+}
+
+/// The jar's routes; its write route adds `cookie()`.
+fn private_cookie_jar_routes(
+    cookie: fn() -> axum_extra::extract::cookie::Cookie<'static>,
+) -> Router {
+    use axum_extra::extract::cookie::{Key, PrivateCookieJar};
     Router::new()
         .route(
             "/read",
@@ -166,16 +169,7 @@ fn private_cookie_jar_same_attributes() -> Router {
         )
         .route(
             "/write",
-            get(|jar: PrivateCookieJar| async move {
-                let cookie = Cookie::build(("user-id", USER))
-                    .path("/")
-                    .max_age(Duration::seconds(WEEK))
-                    .expires(OffsetDateTime::now_utc() + Duration::seconds(WEEK))
-                    .http_only(true)
-                    .secure(true)
-                    .same_site(SameSite::Lax);
-                jar.add(cookie)
-            }),
+            get(move |jar: PrivateCookieJar| async move { jar.add(cookie()) }),
         )
         .route("/untouched", get(untouched))
         .with_state(Key::from(&[7; 64]))
