@@ -136,9 +136,9 @@ where
     forward_ready!(inner);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let session = self.engine.begin();
-        request.extensions_mut().insert(session.clone());
         if self.engine.config().csrf.is_some() && is_unsafe_method(request.method().as_str()) {
+            let session = self.engine.begin();
+            request.extensions_mut().insert(session.clone());
             let inner = Rc::clone(&self.inner);
             return ResponseFuture {
                 state: State::Csrf {
@@ -146,7 +146,11 @@ where
                 },
             };
         }
-        ResponseFuture::session(session.around(self.inner.call(request)))
+        // Only the engine: the extractor begins the session when a handler
+        // asks for it, so that an untouched route allocates no session and
+        // skips the ending (nothing to write: the engine's rule).
+        request.extensions_mut().insert(self.engine.clone());
+        ResponseFuture::handler(self.inner.call(request))
     }
 }
 
@@ -164,11 +168,16 @@ pin_project_lite::pin_project! {
 pin_project_lite::pin_project! {
     #[project = Projected]
     enum State<F, B> {
-        // The common case, unboxed: the inner service's call, then the
-        // session's ending.
-        Session {
+        // The common case, unboxed: the inner service's call; then, if a
+        // handler began a session, `Finishing`.
+        Handler {
             #[pin]
-            inner: Around<F, ServiceResponse<B>>,
+            inner: F,
+        },
+        // The session's ending after the handler's response (boxed: only
+        // a route that used its session pays for the space).
+        Finishing {
+            around: Pin<Box<Ending<B>>>,
         },
         // An unsafe request with CSRF on: `checked`, which ends the same way.
         Csrf {
@@ -177,10 +186,14 @@ pin_project_lite::pin_project! {
     }
 }
 
+/// The engine's ending of a session, around a response already made.
+type Ending<B> = Around<Ready<Result<ServiceResponse<B>, actix_web::Error>>, ServiceResponse<B>>;
+
 impl<F, B> ResponseFuture<F, B> {
-    fn session(inner: Around<F, ServiceResponse<B>>) -> Self {
+    /// `inner`, then the ending of the session a handler began, if any.
+    fn handler(inner: F) -> Self {
         ResponseFuture {
-            state: State::Session { inner },
+            state: State::Handler { inner },
         }
     }
 }
@@ -227,7 +240,8 @@ where
     };
     let cookies = headers.get_all(COOKIE).map(HeaderValue::as_bytes);
     match session.check_csrf(check, cookies).await {
-        Ok(()) => ResponseFuture::session(session.around(inner.call(request))).await,
+        // The session is in the request: the handler's ending finishes it.
+        Ok(()) => ResponseFuture::handler(inner.call(request)).await,
         Err(status) => {
             let body = match status {
                 Status::Forbidden => FORBIDDEN,
@@ -237,8 +251,7 @@ where
                 .content_type("text/plain; charset=utf-8")
                 .body(body);
             let response = request.into_response(refused);
-            let finished = session.around(ready(Ok::<_, actix_web::Error>(response)));
-            let done = ResponseFuture::session(finished).await?;
+            let done = ResponseFuture::handler(ready(Ok::<_, actix_web::Error>(response))).await?;
             Ok(done.map_into_boxed_body().map_into_right_body())
         }
     }
@@ -265,12 +278,30 @@ where
 {
     type Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = match self.project().state.project() {
-            Projected::Session { inner } => inner,
-            Projected::Csrf { checked } => return checked.as_mut().poll(cx),
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let ended = loop {
+            let mut state = self.as_mut().project().state;
+            match state.as_mut().project() {
+                Projected::Handler { inner } => {
+                    let response = core::task::ready!(inner.poll(cx))?;
+                    let session = response
+                        .request()
+                        .extensions_mut()
+                        .remove::<PendingSession>();
+                    let Some(session) = session else {
+                        return Poll::Ready(Ok(response.map_into_left_body()));
+                    };
+                    state.set(State::Finishing {
+                        around: Box::pin(session.around(ready(Ok(response)))),
+                    });
+                }
+                Projected::Finishing { around } => {
+                    break core::task::ready!(around.as_mut().poll(cx))?;
+                }
+                Projected::Csrf { checked } => return checked.as_mut().poll(cx),
+            }
         };
-        let (mut response, ending) = core::task::ready!(inner.poll(cx))?;
+        let (mut response, ending) = ended;
         if let Some(line) = ending.csrf_cookie {
             append_set_cookie(&mut response, line);
         }
@@ -320,7 +351,7 @@ impl FromRequest for SessionHandle {
     type Future = Pin<Box<dyn Future<Output = Result<Self, SessionError>>>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let session = request.extensions().get::<PendingSession>().cloned();
+        let session = begun(request);
         let request = request.clone();
         Box::pin(async move {
             let session = session.ok_or(SessionError::MissingMiddleware)?;
@@ -331,6 +362,18 @@ impl FromRequest for SessionHandle {
                 .map_err(SessionError::Unavailable)
         })
     }
+}
+
+/// The request's session: the one a handler (or the CSRF check) already
+/// began, else a new one from the middleware's engine, kept in the
+/// request for the middleware to finish. `None` without the middleware.
+fn begun(request: &HttpRequest) -> Option<PendingSession> {
+    if let Some(session) = request.extensions().get::<PendingSession>() {
+        return Some(session.clone());
+    }
+    let session = request.extensions().get::<Engine>()?.begin();
+    request.extensions_mut().insert(session.clone());
+    Some(session)
 }
 
 /// Why [`SessionHandle`] could not be extracted (take
