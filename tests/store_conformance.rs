@@ -6,6 +6,8 @@
 #[macro_use]
 mod conformance;
 
+// Only the feature-gated backends below use it from here.
+#[cfg(any(feature = "redis", feature = "sqlite", feature = "postgres"))]
 use conformance::Inspect;
 
 mod memory {
