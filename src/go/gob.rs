@@ -834,12 +834,135 @@ mod tests {
             GobError::UnsupportedType
         );
         assert_eq!(v(&[1, b'X', 0xff, 0x90, 1, 0]), GobError::UnknownType);
+        // Id 0 is no type at all (not one defined on the spot).
+        assert_eq!(v(&[1, b'X', 0, 1, 0]), GobError::UnknownType);
         assert_eq!(v(&[1, b'X', 0xff, 0x82, 1, 0]), GobError::UnsupportedType);
         // map[interface{}]interface{} with a non-string key.
         let mut def = SI_DEF.to_vec();
         def[9] = 0x10;
         let value = [0xff, 0x82, 0, 1, 3, b'i', b'n', b't', 4, 2, 0, 2, 0];
         assert_eq!(err(&stream(&def, &value)), GobError::KeyNotString);
+    }
+
+    /// `map[string]interface{}` with one entry, "k": an interface value
+    /// named `name`, sent with type id `id` and the value bytes `inner`.
+    fn one_interface(name: &str, id: i64, inner: &[u8]) -> Result<GoMap, Error> {
+        let mut value = vec![0xff, 0x82, 0, 1, 1, b'k'];
+        put_bytes(&mut value, name.as_bytes());
+        put_int(&mut value, id);
+        let mut singleton = vec![0];
+        singleton.extend_from_slice(inner);
+        put_bytes(&mut value, &singleton);
+        decode(&stream(SI_DEF, &value))
+    }
+
+    #[test]
+    fn every_builtin_name_must_come_with_its_own_id() {
+        const ONE_INT: &[u8] = &[2];
+        const ONE_UINT: &[u8] = &[1];
+        const X: &[u8] = &[1, b'x'];
+        const ZERO_BYTE: &[u8] = &[1, 0];
+        // Go's names for the narrower types read as the wide kinds.
+        let read = |name: &str, id: i64, inner: &[u8]| one_interface(name, id, inner).map(|m| m["k"].clone());
+        assert_eq!(read("bool", ID_BOOL, &[1]), Ok(GoValue::Bool(true)));
+        for name in ["int", "int8", "int16", "int32", "int64"] {
+            assert_eq!(read(name, ID_INT, ONE_INT), Ok(GoValue::Int(1)), "{name}");
+        }
+        for name in ["uint", "uint8", "uint16", "uint32", "uint64", "uintptr"] {
+            assert_eq!(read(name, ID_UINT, ONE_UINT), Ok(GoValue::Uint(1)), "{name}");
+        }
+        for name in ["float32", "float64"] {
+            let bits = uint(17f64.to_bits().swap_bytes());
+            assert_eq!(read(name, ID_FLOAT, &bits), Ok(GoValue::Float(17.0)));
+        }
+        assert_eq!(read("[]uint8", ID_BYTES, ZERO_BYTE), Ok(vec![0u8].into()));
+        assert_eq!(read("string", ID_STRING, X), Ok("x".into()));
+        // Each name with another builtin's id (and a value that id could
+        // read) is refused, never read as the other type.
+        let mismatched: &[(&str, i64, &[u8])] = &[
+            ("bool", ID_INT, ONE_INT),
+            ("int", ID_UINT, ONE_UINT),
+            ("int8", ID_UINT, ONE_UINT),
+            ("int16", ID_BOOL, ONE_UINT),
+            ("int32", ID_UINT, ONE_UINT),
+            ("int64", ID_STRING, X),
+            ("uint", ID_INT, ONE_INT),
+            ("uint8", ID_BYTES, ZERO_BYTE),
+            ("uint16", ID_INT, ONE_INT),
+            ("uint32", ID_INT, ONE_INT),
+            ("uint64", ID_INT, ONE_INT),
+            ("uintptr", ID_INT, ONE_INT),
+            ("float32", ID_UINT, ONE_UINT),
+            ("float64", ID_INT, ONE_INT),
+            ("[]uint8", ID_STRING, X),
+            ("string", ID_BYTES, ZERO_BYTE),
+            ("complex64", ID_STRING, X),
+            ("complex128", ID_UINT, ONE_UINT),
+        ];
+        for &(name, id, inner) in mismatched {
+            assert_eq!(
+                one_interface(name, id, inner),
+                Err(GobError::TypeMismatch.into()),
+                "{name} as {id}"
+            );
+        }
+    }
+
+    #[test]
+    fn array_definitions_are_parsed() {
+        // type 65: [3]string, defined but unused; type 66: map[string]string.
+        let mut array = int(-65);
+        array.extend_from_slice(&[1, 1, 2]);
+        array.extend_from_slice(&int(65));
+        array.extend_from_slice(&[0, 1]);
+        array.extend_from_slice(&int(ID_STRING));
+        array.push(1);
+        array.extend_from_slice(&int(3));
+        array.extend_from_slice(&[0, 0]);
+        let mut map = int(-66);
+        map.extend_from_slice(&[4, 1, 2]);
+        map.extend_from_slice(&int(66));
+        map.extend_from_slice(&[0, 1, 0x0c, 1, 0x0c, 0, 0]);
+        let mut value = int(66);
+        value.extend_from_slice(&[0, 1, 1, b'k', 1, b'v']);
+        let mut s = Vec::new();
+        put_message(&mut s, &array);
+        s.extend_from_slice(&stream(&map, &value));
+        let mut want = GoMap::new();
+        want.insert("k".into(), "v".into());
+        assert_eq!(decode_typed(&s), Ok((want, GobMapType::StringToString)));
+    }
+
+    #[test]
+    fn the_lowest_user_type_id_is_64() {
+        // SS_DEF as type 64 (-63 is refused: `distinct_errors`).
+        let mut def = int(-64);
+        def.extend_from_slice(&[4, 1, 2]);
+        def.extend_from_slice(&int(64));
+        def.extend_from_slice(&[0, 1, 0x0c, 1, 0x0c, 0, 0]);
+        let mut value = int(64);
+        value.extend_from_slice(&[0, 0]);
+        assert_eq!(
+            decode_typed(&stream(&def, &value)),
+            Ok((GoMap::new(), GobMapType::StringToString))
+        );
+    }
+
+    #[test]
+    fn a_map_count_is_checked_against_the_bytes_left() {
+        // The smallest entry, an empty key and value, takes two bytes.
+        let mut want = GoMap::new();
+        want.insert(String::new(), "".into());
+        assert_eq!(
+            decode(&stream(SS_DEF, &[0xff, 0x82, 0, 1, 0, 0])),
+            Ok(want)
+        );
+        // Three entries cannot fit in four bytes: refused before reading
+        // them (the second entry would be a duplicate).
+        assert_eq!(
+            err(&stream(SS_DEF, &[0xff, 0x82, 0, 3, 0, 0, 0, 0])),
+            GobError::Truncated
+        );
     }
 
     #[test]

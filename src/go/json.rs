@@ -644,6 +644,8 @@ mod tests {
         assert_eq!(dec_one(r#""\ud83d\u0041""#), Ok("\u{fffd}A".into()));
         assert_eq!(dec_one(r#""\ud83d\ud83d\ude00""#), Ok("\u{fffd}😀".into()));
         assert_eq!(dec_one("\"é\u{2028}\""), Ok("é\u{2028}".into()));
+        // Below a space, a byte must be escaped; a space need not be.
+        assert_eq!(dec_one("\" a b \""), Ok(" a b ".into()));
         assert_eq!(dec_one(r#""\x""#), Err(JsonError::InvalidEscape.into()));
         assert_eq!(dec_one(r#""\u12g4""#), Err(JsonError::InvalidEscape.into()));
         assert_eq!(

@@ -278,4 +278,27 @@ mod tests {
             Some(&b"ab"[..])
         );
     }
+
+    #[test]
+    fn unsigned_reads_take_both_integer_kinds() {
+        assert_eq!(GoValue::from(u64::MAX).as_u64(), Some(u64::MAX));
+        assert_eq!(GoValue::from(7i8).as_u64(), Some(7));
+        assert_eq!(GoValue::from(i64::MAX).as_u64(), Some(i64::MAX as u64));
+        assert_eq!(GoValue::from(7.0).as_u64(), None);
+        assert_eq!(GoValue::from("7").as_u64(), None);
+    }
+
+    #[test]
+    fn bool_and_null_are_told_apart() {
+        assert_eq!(GoValue::from(true).as_bool(), Some(true));
+        assert_eq!(GoValue::from(false).as_bool(), Some(false));
+        // Neither 0, "false" nor nil is a bool in Go.
+        assert_eq!(GoValue::from(0i64).as_bool(), None);
+        assert_eq!(GoValue::from("false").as_bool(), None);
+        assert_eq!(GoValue::Null.as_bool(), None);
+        assert!(GoValue::Null.is_null());
+        assert!(GoValue::from(None::<&str>).is_null());
+        assert!(!GoValue::from(false).is_null());
+        assert!(!GoValue::from("").is_null());
+    }
 }
