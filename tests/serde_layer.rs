@@ -221,6 +221,10 @@ async fn a_whole_session_struct_is_saved_when_changed() {
             "/checkout",
             get(|cart: Typed<Cart>| async move { cart.handle().destroy() }),
         )
+        .route(
+            "/debug",
+            get(|cart: Typed<Cart>| async move { format!("{cart:?}") }),
+        )
         .layer(SessionLayer::new(store, "s"));
     // Reading the default of a visitor with no session writes nothing.
     let (_, cookie, body) = call(&app, "/count", None).await;
@@ -234,6 +238,10 @@ async fn a_whole_session_struct_is_saved_when_changed() {
     // Read without a change: no Set-Cookie.
     let (_, cookie, body) = call(&app, "/count", Some(&second)).await;
     assert_eq!((cookie, body.as_str()), (None, "2"));
+    // Debug shows the handle, never the value (plaintext session data).
+    let (_, _, body) = call(&app, "/debug", Some(&second)).await;
+    assert!(body.starts_with("Typed { handle: SessionHandle {"), "{body}");
+    assert!(!body.contains("apple"), "{body}");
     // The handle's lifecycle: destroy expires the cookie.
     let (_, cookie, _) = call(&app, "/checkout", Some(&second)).await;
     assert_eq!(cookie.as_deref(), Some("s="));

@@ -460,4 +460,21 @@ mod tests {
         );
         let _ = gob::GobMapType::StringToString;
     }
+
+    /// (feature `serde`) Go's `nil` in a JSON map reads as `None`.
+    #[cfg(all(feature = "go", feature = "serde"))]
+    #[test]
+    fn go_json_null_is_none() {
+        let back = PayloadFormat::GoJson.read::<Option<String>>(b"{\"a\":null,\"b\":\"x\"}");
+        assert_eq!(
+            back,
+            Ok(vec![("a".into(), None), ("b".into(), Some("x".into()))])
+        );
+        assert_eq!(
+            PayloadFormat::GoJson.read::<String>(b"{\"a\":null}"),
+            Err(Error::InvalidValue {
+                reason: "does not fit the type"
+            })
+        );
+    }
 }

@@ -137,3 +137,76 @@ fn a_value_that_does_not_fit_is_an_error_not_a_panic() {
     deep.push(0xc0);
     assert_eq!(serde_json::Value::from_bytes(&deep), Err(NOT_THE_TYPE));
 }
+
+/// Bytes serialized as bytes (`serialize_bytes`, as `serde_bytes` does),
+/// not as a list of `u8`s.
+#[derive(Debug, PartialEq)]
+struct Blob(Vec<u8>);
+
+impl Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct BlobVisitor;
+        impl Visitor<'_> for BlobVisitor {
+            type Value = Blob;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Blob, E> {
+                Ok(Blob(v.to_vec()))
+            }
+        }
+        d.deserialize_byte_buf(BlobVisitor)
+    }
+}
+
+#[test]
+fn serialized_bytes_are_raw_unless_they_start_with_the_tag() {
+    let raw = Blob(vec![0, 0xff, b'x']);
+    assert_eq!(bytes_of(&raw), [0, 0xff, b'x']);
+    assert_eq!(Blob::from_bytes(&[0, 0xff, b'x']), Ok(raw));
+    // Raw, they would read as MessagePack: a MessagePack `bin` instead.
+    let tagged = Blob(vec![TAG, 1]);
+    let bytes = bytes_of(&tagged);
+    assert_eq!(bytes, [TAG, 0xc4, 2, TAG, 1]);
+    assert_eq!(Blob::from_bytes(&bytes), Ok(tagged));
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+enum Choice {
+    Pick(u8),
+    Name(String),
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Byte(u8);
+
+#[test]
+fn enums_and_lists_of_wrapped_bytes_are_structured() {
+    // An enum variant around a plain value is not that plain value: the
+    // variant would be lost.
+    for choice in [Choice::Pick(7), Choice::Name("a".into())] {
+        let bytes = bytes_of(&choice);
+        assert_eq!(bytes[0], TAG);
+        assert_eq!(Choice::from_bytes(&bytes), Ok(choice));
+    }
+    // Only a list of bare `u8`s is raw bytes; a list of options, newtypes or
+    // enum variants around them is MessagePack, and reads back as itself.
+    let options = vec![Some(7u8), Some(8)];
+    let bytes = bytes_of(&options);
+    assert_eq!((bytes[0], bytes[1]), (TAG, 0x92));
+    assert_eq!(Vec::from_bytes(&bytes), Ok(options));
+    let newtypes = vec![Byte(7), Byte(8)];
+    let bytes = bytes_of(&newtypes);
+    assert_eq!((bytes[0], bytes[1]), (TAG, 0x92));
+    assert_eq!(Vec::from_bytes(&bytes), Ok(newtypes));
+    let picks = vec![Choice::Pick(7)];
+    let bytes = bytes_of(&picks);
+    assert_eq!((bytes[0], bytes[1]), (TAG, 0x91));
+    assert_eq!(Vec::from_bytes(&bytes), Ok(picks));
+}
