@@ -641,6 +641,22 @@ mod tests {
     }
 
     #[test]
+    fn each_encoder_writes_its_map_type() {
+        let mut map = GoMap::new();
+        map.insert("k".into(), "v".into());
+        let encoders: [(fn(&GoMap, &mut Vec<u8>) -> Result<(), Error>, GobMapType); 3] = [
+            (encode_string_map, GobMapType::StringToString),
+            (encode_interface_map, GobMapType::StringToInterface),
+            (encode_any_map, GobMapType::InterfaceToInterface),
+        ];
+        for (encoder, ty) in encoders {
+            let mut out = Vec::new();
+            encoder(&map, &mut out).unwrap();
+            assert_eq!(decode_typed(&out), Ok((map.clone(), ty)));
+        }
+    }
+
+    #[test]
     fn a_string_map_holds_only_strings() {
         let mut out = vec![9];
         assert_eq!(
@@ -1007,5 +1023,40 @@ mod tests {
         let mut bad = point;
         bad[17] = 0x7f;
         assert_eq!(err(&bad), GobError::Truncated);
+        // type 65: a struct whose field list ends the message: `count`
+        // fields, then `rest`.
+        let truncated_struct = |count: u8, rest: &[u8]| {
+            let mut def = int(-65);
+            def.extend_from_slice(&[3, 1, 2]);
+            def.extend_from_slice(&int(65));
+            def.extend_from_slice(&[0, 1, count]);
+            def.extend_from_slice(rest);
+            err(&stream(&def, &[]))
+        };
+        // More fields than bytes: refused before any field is read ...
+        assert_eq!(truncated_struct(5, &[3]), GobError::Truncated);
+        // ... as many: each is read, and this one is bad (fieldType has two
+        // fields, not three).
+        assert_eq!(truncated_struct(1, &[3]), GobError::BadTypeDefinition);
+    }
+
+    #[test]
+    fn field_numbers_stay_below_the_field_count() {
+        // mapType has three fields (CommonType, Key, Elem): after the first,
+        // a delta of 3 would be a fourth.
+        let mut def = int(-65);
+        def.extend_from_slice(&[4, 1, 2]);
+        def.extend_from_slice(&int(65));
+        def.extend_from_slice(&[0, 3, 0x0c, 0, 0]);
+        assert_eq!(
+            err(&stream(&def, &[0xff, 0x82, 0, 0])),
+            GobError::BadTypeDefinition
+        );
+        // A delta of 2 is the last field, Elem (the key is then 0: no type).
+        def[8] = 2;
+        assert_eq!(
+            err(&stream(&def, &[0xff, 0x82, 0, 0])),
+            GobError::UnknownType
+        );
     }
 }
