@@ -240,7 +240,10 @@ async fn a_whole_session_struct_is_saved_when_changed() {
     assert_eq!((cookie, body.as_str()), (None, "2"));
     // Debug shows the handle, never the value (plaintext session data).
     let (_, _, body) = call(&app, "/debug", Some(&second)).await;
-    assert!(body.starts_with("Typed { handle: SessionHandle {"), "{body}");
+    assert!(
+        body.starts_with("Typed { handle: SessionHandle {"),
+        "{body}"
+    );
     assert!(!body.contains("apple"), "{body}");
     // The handle's lifecycle: destroy expires the cookie.
     let (_, cookie, _) = call(&app, "/checkout", Some(&second)).await;

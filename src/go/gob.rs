@@ -879,13 +879,19 @@ mod tests {
         const X: &[u8] = &[1, b'x'];
         const ZERO_BYTE: &[u8] = &[1, 0];
         // Go's names for the narrower types read as the wide kinds.
-        let read = |name: &str, id: i64, inner: &[u8]| one_interface(name, id, inner).map(|m| m["k"].clone());
+        let read = |name: &str, id: i64, inner: &[u8]| {
+            one_interface(name, id, inner).map(|m| m["k"].clone())
+        };
         assert_eq!(read("bool", ID_BOOL, &[1]), Ok(GoValue::Bool(true)));
         for name in ["int", "int8", "int16", "int32", "int64"] {
             assert_eq!(read(name, ID_INT, ONE_INT), Ok(GoValue::Int(1)), "{name}");
         }
         for name in ["uint", "uint8", "uint16", "uint32", "uint64", "uintptr"] {
-            assert_eq!(read(name, ID_UINT, ONE_UINT), Ok(GoValue::Uint(1)), "{name}");
+            assert_eq!(
+                read(name, ID_UINT, ONE_UINT),
+                Ok(GoValue::Uint(1)),
+                "{name}"
+            );
         }
         for name in ["float32", "float64"] {
             let bits = uint(17f64.to_bits().swap_bytes());
@@ -969,10 +975,7 @@ mod tests {
         // The smallest entry, an empty key and value, takes two bytes.
         let mut want = GoMap::new();
         want.insert(String::new(), "".into());
-        assert_eq!(
-            decode(&stream(SS_DEF, &[0xff, 0x82, 0, 1, 0, 0])),
-            Ok(want)
-        );
+        assert_eq!(decode(&stream(SS_DEF, &[0xff, 0x82, 0, 1, 0, 0])), Ok(want));
         // Three entries cannot fit in four bytes: refused before reading
         // them (the second entry would be a duplicate).
         assert_eq!(
