@@ -644,7 +644,8 @@ mod tests {
     fn each_encoder_writes_its_map_type() {
         let mut map = GoMap::new();
         map.insert("k".into(), "v".into());
-        let encoders: [(fn(&GoMap, &mut Vec<u8>) -> Result<(), Error>, GobMapType); 3] = [
+        type Encoder = fn(&GoMap, &mut Vec<u8>) -> Result<(), Error>;
+        let encoders: [(Encoder, GobMapType); 3] = [
             (encode_string_map, GobMapType::StringToString),
             (encode_interface_map, GobMapType::StringToInterface),
             (encode_any_map, GobMapType::InterfaceToInterface),
