@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Instructions per request of the actix bench's cookie contestants
-# (benches/actix.rs), counted by valgrind (callgrind's total, no cache
-# simulation) over two runs of the same binary (N requests and none), so
-# that setup cancels out: a count the load of a shared machine does not
-# move. Caveat for read and write: valgrind runs no SHA-NI, so our
-# HMAC-SHA256 is counted as software SHA-256 (more instructions than the
-# CPU runs), while AES (ours and actix-session's AES-GCM) keeps AES-NI.
+# (benches/actix.rs), through benches/instructions.sh: callgrind over N
+# requests and none (setup cancels out), a count the load of a shared
+# machine does not move. valgrind runs no SHA-NI, so our HMAC-SHA256 runs
+# as software SHA-256 there: the second column leaves it out (what SHA-NI
+# replaces), while AES (ours and actix-session's AES-GCM) keeps AES-NI.
 # The untouched route has no crypto: its count is the fair one for the
 # "within 5% of no middleware" goal.
 #
@@ -13,20 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 n=${1:-2000}
-cargo bench --bench actix --no-run 2>/dev/null
-bin=$(ls -t target/release/deps/actix-* | grep -v '\.d$' | head -n 1)
-instructions() { # instructions WHICH N
-    ACTIX_COUNT="$1:$2" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" 2>&1 >/dev/null |
-        sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
-}
-printf '%-40s %12s\n' benchmark instructions/request
+cases=()
 for route in read write untouched; do
     for name in securecookie actix_session_cookie no_middleware; do
-        if [ "$name" = no_middleware ] && [ "$route" != untouched ]; then
-            continue
-        fi
-        base=$(instructions "$name/$route" 0)
-        full=$(instructions "$name/$route" "$n")
-        printf '%-40s %12d\n' "actix/$route/$name" $(((full - base) / n))
+        # The baseline answers only the untouched route.
+        [ "$name" = no_middleware ] && [ "$route" != untouched ] && continue
+        cases+=("$name/$route")
     done
 done
+exec bash instructions.sh actix ACTIX_COUNT "$n" "${cases[@]}"

@@ -250,8 +250,17 @@ fn tuned_op(case: &str, op: &str) -> (String, Box<dyn FnMut() -> usize>) {
 /// are ASCII). Its largest value: base64(nonce 12 || ciphertext || tag 16)
 /// for the private jar, base64(mac 32) || value for the signed one.
 fn cookie_jar(c: &mut Criterion, private: bool, case: &str, op: &str) {
+    let (id, mut run) = jar_op(private, case, op);
+    c.bench_function(&id, |b| b.iter(|| black_box(run())));
+}
+
+/// One run of `<op>/cookie-private|cookie-signed/<case>` as a closure (and
+/// its id), for criterion and for the instruction counts. Encode is `add`,
+/// decode is `get`, roundtrip is both; the op is matched inside, a branch
+/// that always goes the same way.
+fn jar_op(private: bool, case: &str, op: &str) -> (String, impl FnMut() -> usize + 'static) {
     use cookie::{Cookie, CookieJar, Key};
-    let key = Key::from(&[0x44; 64]);
+    let key: &'static Key = Box::leak(Box::new(Key::from(&[0x44; 64])));
     let name = if private {
         "cookie-private"
     } else {
@@ -272,19 +281,19 @@ fn cookie_jar(c: &mut Criterion, private: bool, case: &str, op: &str) {
         _ => (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect(),
     };
     let value: &'static str = Box::leak(value.into_boxed_str());
-    let add = |jar: &mut CookieJar| {
+    let add = move |jar: &mut CookieJar| {
         let cookie = Cookie::new(NAME, black_box(value));
         if private {
-            jar.private_mut(&key).add(cookie);
+            jar.private_mut(key).add(cookie);
         } else {
-            jar.signed_mut(&key).add(cookie);
+            jar.signed_mut(key).add(cookie);
         }
     };
-    let get = |jar: &CookieJar| {
+    let get = move |jar: &CookieJar| {
         let got = if private {
-            jar.private(&key).get(NAME)
+            jar.private(key).get(NAME)
         } else {
-            jar.signed(&key).get(NAME)
+            jar.signed(key).get(NAME)
         };
         got.unwrap().value().len()
     };
@@ -296,16 +305,14 @@ fn cookie_jar(c: &mut Criterion, private: bool, case: &str, op: &str) {
         assert_eq!(jar.get(NAME).unwrap().value().len(), MAX_CHARS);
     }
     let id = format!("{op}/{name}/{case}");
-    match op {
-        "encode" => c.bench_function(&id, |b| b.iter(|| add(&mut jar))),
-        "decode" => c.bench_function(&id, |b| b.iter(|| black_box(get(&jar)))),
-        _ => c.bench_function(&id, |b| {
-            b.iter(|| {
-                add(&mut jar);
-                black_box(get(&jar))
-            })
-        }),
+    let (encode, decode) = (op != "decode", op != "encode");
+    let run = move || {
+        if encode {
+            add(&mut jar);
+        }
+        if decode { get(&jar) } else { 0 }
     };
+    (id, run)
 }
 
 /// The std API: `CookieStore::save` (payload, system clock, IV from the
@@ -539,7 +546,7 @@ criterion_group!(benches, bench_all);
 
 /// `COOKIES_COUNT=<op>/<impl>/<case>:N` runs that benchmark's body N times
 /// and nothing else, for instruction counts (`cookies_instructions.sh`);
-/// impl is `floor-tuned` or one of ours. Otherwise criterion as usual.
+/// impl is `floor-tuned`, `cookie-private`, `cookie-signed` or one of ours. Otherwise criterion as usual.
 fn main() {
     if let Ok(spec) = std::env::var("COOKIES_COUNT") {
         let (id, n) = spec.split_once(':').expect("<op>/<impl>/<case>:N");
@@ -560,10 +567,14 @@ fn main() {
     Criterion::default().configure_from_args().final_summary();
 }
 
-/// One run of `<op>/<name>/<case>` (encode or decode) as a closure.
+/// One run of `<op>/<name>/<case>` as a closure (the tuned floor: encode
+/// or decode only).
 fn count_op(name: &str, case: &str, op: &str) -> Box<dyn FnMut() -> usize> {
     if name == "floor-tuned" {
         return tuned_op(case, op).1;
+    }
+    if let Some(jar) = name.strip_prefix("cookie-") {
+        return Box::new(jar_op(jar == "private", case, op).1);
     }
     let codec = codecs().into_iter().find(|(n, _)| *n == name).unwrap().1;
     let payload = payload(case, codec.max_payload_len(NOW));
@@ -577,6 +588,11 @@ fn count_op(name: &str, case: &str, op: &str) -> Box<dyn FnMut() -> usize> {
                 .encode(NAME, black_box(&payload), NOW, iv, &mut out)
                 .unwrap()
                 .len()
+        })
+    } else if op == "roundtrip" {
+        Box::new(move || {
+            let iv = Iv::from_random_bytes(black_box(IV));
+            roundtrip_core(&codec, &payload, iv, &mut out, &mut buf)
         })
     } else {
         Box::new(move || {

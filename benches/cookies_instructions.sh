@@ -13,7 +13,8 @@ n=${1:-2000}
 case=${2:-typical}
 ids=()
 for id in encode/compact encode/floor-tuned decode/compact decode/floor-tuned \
-    encode/compact-signed decode/compact-signed; do
+    encode/compact-signed decode/compact-signed roundtrip/compact roundtrip/cookie-private \
+    roundtrip/compact-signed roundtrip/cookie-signed; do
     ids+=("$id/$case")
 done
 exec bash instructions.sh cookies COOKIES_COUNT "$n" "${ids[@]}"

@@ -4,6 +4,7 @@
 //! ```text
 //! cookie = compact-envelope(name, kv{ "id": 16 random bytes })   id keys
 //! record = compact-envelope(base64url(id), kv payload of the values)   record keys
+//!          (MemoryBackend: the kv payload itself, see SEALS_RECORDS)
 //! key    = prefix || base64url(id)        TTL = the cookie's max age
 //! id keys, record keys, handle key = derived from each of the store's keys
 //! ```
@@ -18,7 +19,9 @@
 //! - The cookie is checked (MAC, age) before any database round trip: a
 //!   forged or garbage cookie costs no query.
 //! - Records are sealed with the same keys (MAC always, AES-CTR when the
-//!   keys have a block key), under the id as the envelope's name: whoever
+//!   keys have a block key), under the id as the envelope's name (except in
+//!   a backend that keeps them in the process's memory, beside the keys:
+//!   [`SessionBackend::SEALS_RECORDS`]): whoever
 //!   can write to the database (a shared Redis, a restored backup) cannot
 //!   forge values (`user-id=admin`) nor move a record to another id, and
 //!   whoever can read it (RDB/AOF files, replicas) sees no plaintext. The
@@ -126,6 +129,15 @@ pub const FORWARD_TTL: u64 = 120;
 /// conformance suite (`tests/store_conformance.rs`) checks every rule
 /// below on each backend.
 pub trait SessionBackend: Send + Sync + 'static {
+    /// Whether the store seals records before they reach this backend
+    /// (the default, for any database: see the module docs). A backend in
+    /// the process's own memory, beside the keys,
+    /// ([`MemoryBackend`](crate::MemoryBackend)) sets it to `false`: there
+    /// sealing protects nothing, and it costs an encode per save and a
+    /// verify and decrypt per load. Its records are then the `kv` payloads
+    /// themselves (checked as such on every load).
+    const SEALS_RECORDS: bool = true;
+
     /// The record of `id`, if it exists and has not expired.
     fn read(
         &self,
@@ -506,8 +518,12 @@ impl<B: SessionBackend> ServerStore<B> {
         }
     }
 
-    /// The sealed record of `payload` under `id`.
+    /// The sealed record of `payload` under `id` (the payload itself for a
+    /// backend that does not want records sealed).
     fn seal_record(&self, id: &SessionId, payload: &[u8]) -> Result<Vec<u8>, Error> {
+        if !B::SEALS_RECORDS {
+            return Ok(payload.to_vec());
+        }
         let codec = &self.records[0];
         let iv = if codec.keys().is_encrypted() {
             Iv::random()?
@@ -525,11 +541,15 @@ impl<B: SessionBackend> ServerStore<B> {
 
     /// Opens a record read back for `id`: the payload, and whether an older
     /// key sealed it.
-    fn open_record(&self, id: &SessionId, record: &[u8]) -> Result<(Vec<u8>, bool), Error> {
+    fn open_record(&self, id: &SessionId, record: Vec<u8>) -> Result<(Vec<u8>, bool), Error> {
+        if !B::SEALS_RECORDS {
+            crate::codec::kv::validate(&record).map_err(Error::Payload)?;
+            return Ok((record, false));
+        }
         let mut buf = vec![0u8; decode_buf_len(record.len())];
         let decoded = Codecs::prechecked(&self.records).decode(
             &id.to_base64url(),
-            record,
+            &record,
             crate::sessions::os::now(),
             &mut buf,
         )?;
@@ -555,7 +575,7 @@ impl<B: SessionBackend> SessionStore for ServerStore<B> {
             .await
             .map_err(StoreError::Backend)?
             .ok_or(Error::UnknownSession)?;
-        let (payload, old_key) = self.open_record(&id, &record)?;
+        let (payload, old_key) = self.open_record(&id, record)?;
         Ok(Loaded::new(
             payload,
             cookie.issued,

@@ -2,7 +2,7 @@
 //! each request's session and writes `Set-Cookie` after the handler;
 //! [`SessionHandle`] is the extractor. Both are adapters over the
 //! [`engine`](crate::engine), so the behaviour is the tower layer's, rule for
-//! rule (see [`layer`](crate::layer) for the list): lazy loading, saving
+//! rule (see [`layer`][layer-mod] for the list): lazy loading, saving
 //! when changed, rolling renewal, the lifetime cap, a bad cookie read as an
 //! empty session and cleared, a 503 when the store does not answer, a
 //! 500/503 carrying a [`SaveError`] when a session cannot be saved. Every
@@ -36,6 +36,9 @@
 //! # let _ = app;
 //! # Ok::<(), securecookie::Error>(())
 //! ```
+// The tower layer exists only with feature `tower` (actix alone lacks it).
+#![cfg_attr(feature = "tower", doc = "\n\n[layer-mod]: crate::layer")]
+#![cfg_attr(not(feature = "tower"), doc = "\n\n[layer-mod]: crate#features")]
 
 use std::boxed::Box;
 use std::rc::Rc;

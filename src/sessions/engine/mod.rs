@@ -1,7 +1,7 @@
 //! (feature `engine`) The session lifecycle, framework-free: from a
 //! request's `Cookie` header bytes to a [`SessionHandle`], and from the
 //! handle to at most one `Set-Cookie` line or a status. The tower layer
-//! ([`layer`](crate::layer)), the axum extractor and the actix-web
+//! ([`layer`][layer-mod]), the axum extractor and the actix-web
 //! middleware are adapters over it: they translate a request into these
 //! calls and the [`Outcome`] into a response, and nothing else.
 //!
@@ -57,6 +57,9 @@
 //!   adapter then makes that one call between `begin` and the inner
 //!   service and answers the status when it is an error; nothing else in
 //!   the adapters changes.
+// The tower layer exists only with feature `tower` (actix alone lacks it).
+#![cfg_attr(feature = "tower", doc = "\n\n[layer-mod]: crate::layer")]
+#![cfg_attr(not(feature = "tower"), doc = "\n\n[layer-mod]: crate#features")]
 
 mod begin;
 mod config;

@@ -17,11 +17,23 @@ fn now<F: Future>(f: F) -> F::Output {
     }
 }
 
-/// A memory backend that counts the calls that would be round trips.
-#[derive(Debug)]
+/// A memory backend that counts the calls that would be round trips. It
+/// keeps `SessionBackend::SEALS_RECORDS` at its default (`true`), as any
+/// database does, so that the sealing is tested here; clones share the
+/// records and the count.
+#[derive(Debug, Clone)]
 struct Counting {
     inner: MemoryBackend,
-    calls: AtomicUsize,
+    calls: std::sync::Arc<AtomicUsize>,
+}
+
+impl Counting {
+    fn new(max: usize) -> Self {
+        Counting {
+            inner: MemoryBackend::new(max),
+            calls: std::sync::Arc::new(AtomicUsize::new(0)),
+        }
+    }
 }
 
 impl Counting {
@@ -85,16 +97,9 @@ fn keys() -> Keys {
 }
 
 fn store(max: usize) -> ServerStore<Counting> {
-    ServerStore::with_backend(
-        Counting {
-            inner: MemoryBackend::new(max),
-            calls: AtomicUsize::new(0),
-        },
-        CookieConfig::debug(),
-        [keys()],
-    )
-    .unwrap()
-    .user_key("user-id")
+    ServerStore::with_backend(Counting::new(max), CookieConfig::debug(), [keys()])
+        .unwrap()
+        .user_key("user-id")
 }
 
 /// A kv payload of `entries` (keys ascending).
@@ -345,13 +350,19 @@ fn records_are_sealed_at_rest_and_bound_to_their_id() {
         let found = record.windows(plain.len()).any(|w| w == plain);
         assert!(!found, "plaintext at rest");
     }
-    assert_eq!(store.open_record(&id, &record).unwrap(), (big, false));
+    assert_eq!(
+        store.open_record(&id, record.clone()).unwrap(),
+        (big, false)
+    );
     // Moved to another id, or altered: refused.
     let other = SessionId::random().unwrap();
-    assert_eq!(store.open_record(&other, &record), Err(Error::MacMismatch));
+    assert_eq!(
+        store.open_record(&other, record.clone()),
+        Err(Error::MacMismatch)
+    );
     let mut altered = record.clone();
     altered[40] ^= 1;
-    assert!(store.open_record(&id, &altered).is_err());
+    assert!(store.open_record(&id, altered).is_err());
 }
 
 #[test]
@@ -369,7 +380,7 @@ fn debug_shows_no_id() {
 /// is enough.
 #[test]
 fn an_old_cookie_or_an_old_record_is_outdated() {
-    let backend = MemoryBackend::new(10);
+    let backend = Counting::new(10);
     let old_keys = Keys::new(&[1; 32], Some(&[2; 32])).unwrap();
     let with = |keys: Vec<Keys>| {
         ServerStore::with_backend(backend.clone(), CookieConfig::debug(), keys).unwrap()
@@ -392,4 +403,28 @@ fn an_old_cookie_or_an_old_record_is_outdated() {
         now(new.load("app", &new_cookie)).unwrap().outdated,
         "new cookie, old record"
     );
+}
+
+/// `MemoryBackend` keeps records in the process, beside the keys: the
+/// store hands it the payload itself (no seal to verify and decrypt on
+/// every load), still checks that what it reads back parses as a payload,
+/// and loads what it saved.
+#[test]
+fn the_memory_backend_holds_plain_payloads() {
+    let backend = MemoryBackend::new(10);
+    let store =
+        ServerStore::with_backend(backend.clone(), CookieConfig::debug(), [keys()]).unwrap();
+    let values = user("a1");
+    let cookie = value(&now(store.save("app", Record::new(values.clone(), None, false))).unwrap());
+    let loaded = now(store.load("app", &cookie)).unwrap();
+    assert_eq!(loaded.payload, values);
+    assert!(!loaded.outdated);
+    let id = loaded.id.unwrap();
+    assert_eq!(now(backend.read(&id)).unwrap().unwrap(), values);
+    // Not a payload: refused on load, not handed to the layer.
+    assert!(now(backend.write(&id, b"\xff".to_vec(), 60, WriteMode::Update, U)).unwrap());
+    assert!(matches!(
+        now(store.load("app", &cookie)),
+        Err(StoreError::Session(Error::Payload(_)))
+    ));
 }
