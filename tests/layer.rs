@@ -67,6 +67,13 @@ fn routes() -> Router {
             }),
         )
         .route(
+            "/sized",
+            get(|s: SessionHandle| async move {
+                s.set("user-id", "a1b2c3".to_string());
+                format!("{:?}", s.encoded_len())
+            }),
+        )
+        .route(
             "/same",
             get(|s: SessionHandle| async move { s.set("user-id", "a1b2c3".to_string()) }),
         )
@@ -187,6 +194,15 @@ async fn login_read_logout() {
 
     let response = call(&app, "/logout", Some(&cookie)).await;
     assert_eq!(set_cookies(&response), [EXPIRED_LINE], "same attributes");
+}
+
+/// `encoded_len` is the length of the cookie the layer then writes.
+#[tokio::test]
+async fn encoded_len_is_the_cookie_written() {
+    let app = app(SessionLayer::new(store(), NAME));
+    let response = call(&app, "/sized", None).await;
+    let cookie = pair(&response);
+    assert_eq!(text(response).await, format!("Some({})", cookie.len()));
 }
 
 #[tokio::test]
