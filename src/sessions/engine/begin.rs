@@ -366,8 +366,7 @@ impl PendingSession {
         let refused = state.accept(config, outcome, crate::sessions::os::now);
         if config.csrf.is_some() {
             let secret = state.entries.get(crate::sessions::csrf::SESSION_KEY);
-            let mut csrf =
-                crate::sessions::csrf::CsrfState::new(secret.map(|s| s.as_slice()), anonymous_csrf);
+            let mut csrf = crate::sessions::csrf::CsrfState::new(secret, anonymous_csrf);
             if !state.is_empty() {
                 csrf.session_had_entries();
             }

@@ -36,8 +36,12 @@ impl SessionHandle {
     /// Takes the flash value under `key`: it is gone afterwards.
     pub fn take_flash<T: SessionValue>(&self, key: &str) -> Option<T> {
         let flash_key = flash_key(key);
+        let mut state = self.lock();
+        // Most requests have no flash to take: reading leaves the entries
+        // as the payload holds them.
+        state.entries.get(&flash_key)?;
         let mut taken = None;
-        self.lock().change(|entries| {
+        state.change(|entries| {
             taken = entries.remove(&flash_key);
             taken.is_some()
         });

@@ -76,7 +76,7 @@ impl SessionHandle {
         if key.starts_with(RESERVED) {
             return None;
         }
-        self.lock().entries.get(key).map(|bytes| read(bytes))
+        self.lock().entries.get(key).map(read)
     }
 
     /// Sets a user's `key` to `bytes` (a change only when they differ). The
@@ -89,13 +89,14 @@ impl SessionHandle {
             state.pending_error = Some(Error::ReservedKey);
             return;
         }
+        // Setting the value a key already holds changes nothing: no
+        // Set-Cookie for it, and the entries stay as the payload holds them.
+        if state.entries.get(&key) == Some(&bytes[..]) {
+            return;
+        }
         state.change(|entries| {
-            // Setting the value a key already holds changes nothing: no
-            // Set-Cookie for it.
-            entries.get(&key) != Some(&bytes) && {
-                entries.set(key, bytes);
-                true
-            }
+            entries.set(key, bytes);
+            true
         });
     }
 
@@ -145,8 +146,12 @@ impl SessionHandle {
         if key.starts_with(RESERVED) {
             return false;
         }
+        let mut state = self.lock();
+        if state.entries.get(key).is_none() {
+            return false;
+        }
         let mut removed = false;
-        self.lock().change(|entries| {
+        state.change(|entries| {
             removed = entries.remove(key).is_some();
             removed
         });

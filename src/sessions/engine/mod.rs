@@ -64,6 +64,7 @@
 mod begin;
 mod config;
 mod csrf;
+mod entries;
 mod finish;
 mod flash;
 mod handle;

@@ -81,7 +81,7 @@ mod tests {
         state.loaded = true;
         state.issued = issued;
         for (k, v) in entries {
-            state.entries.set(*k, v.as_bytes().to_vec());
+            state.entries.map().set(*k, v.as_bytes().to_vec());
         }
         state
     }
@@ -156,7 +156,7 @@ mod tests {
             Some(Plan::Destroy(None))
         ));
         // A new session saved over a bad cookie replaces it.
-        state.entries.set("k", b"v".to_vec());
+        state.entries.map().set("k", b"v".to_vec());
         state.modified = true;
         saved(plan(&mut state, &config(), None, || NOW));
     }

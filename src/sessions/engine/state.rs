@@ -6,12 +6,12 @@
 use std::vec::Vec;
 
 use crate::error::Error;
-use crate::sessions::payload::PayloadFormat;
 use crate::sessions::session::Session;
 use crate::sessions::store::{Loaded, SessionId};
 use crate::sessions::value::SessionValue;
 
 use super::config::LayerConfig;
+use super::entries::Entries;
 
 /// Keys of the engine's own entries start with this byte; user keys may not.
 pub(crate) const RESERVED: char = '\0';
@@ -23,7 +23,7 @@ pub(crate) struct State {
     pub(crate) loaded: bool,
     /// The user's entries, the flash values and the creation time, as the
     /// payload holds them.
-    pub(crate) entries: Session<Vec<u8>>,
+    pub(crate) entries: Entries,
     pub(crate) id: Option<SessionId>,
     pub(crate) issued: Option<u64>,
     pub(crate) cookie_len: Option<usize>,
@@ -45,7 +45,7 @@ impl State {
     pub(crate) fn new() -> Self {
         State {
             loaded: false,
-            entries: Session::new(""),
+            entries: Entries::new(),
             id: None,
             issued: None,
             cookie_len: None,
@@ -69,15 +69,13 @@ impl State {
         now: impl FnOnce() -> u64,
     ) -> Option<Error> {
         self.loaded = true;
-        let read = outcome.and_then(|(loaded, len)| {
-            let entries = PayloadFormat::Kv.read::<Vec<u8>>(&loaded.payload)?;
+        let read = outcome.and_then(|(mut loaded, len)| {
+            let entries = Entries::from_payload(core::mem::take(&mut loaded.payload))?;
             Ok((loaded, len, entries))
         });
         match read {
             Ok((loaded, len, entries)) => {
-                // The engine never reads the session's name: "" allocates
-                // nothing.
-                self.entries = Session::from_sorted("", entries);
+                self.entries = entries;
                 self.id = loaded.id;
                 self.issued = Some(loaded.issued);
                 self.cookie_len = Some(config.name.len() + 1 + len);
@@ -114,7 +112,7 @@ impl State {
 
     /// Applies `f`; the session is modified when it says it changed.
     pub(crate) fn change(&mut self, f: impl FnOnce(&mut Session<Vec<u8>>) -> bool) {
-        if f(&mut self.entries) {
+        if f(self.entries.map()) {
             self.modified = true;
         }
     }
@@ -150,24 +148,24 @@ impl State {
             Some(_) => 0,
             None => crate::codec::kv::entry_len(CREATED.len(), 10),
         };
-        let mut out = Vec::with_capacity(PayloadFormat::Kv.size_hint(&self.entries));
+        let mut out = Vec::with_capacity(self.entries.size_hint());
         // Only an entry past kv's limit fails; save refuses that one.
-        let _ = PayloadFormat::Kv.write(&self.entries, &mut out);
+        let _ = self.entries.write(&mut out);
         out.len() + stamp
     }
 
     pub(crate) fn payload(&mut self, now: u64) -> Result<Vec<u8>, Error> {
         if self.renew || self.created().is_none() {
-            self.entries.set(CREATED, decimal(now));
+            self.entries.map().set(CREATED, decimal(now));
         }
         // Room for a cookie store to seal the `Set-Cookie` line in place
         // after the payload (base64 and attributes: about 2.3 times the
         // payload plus 180 bytes in compact, 2.8 times plus 250 in
         // gorilla), so that saving reallocates nothing. A server store
         // seals into a buffer of its own and drops this one at once.
-        let hint = PayloadFormat::Kv.size_hint(&self.entries) + 16;
+        let hint = self.entries.size_hint() + 16;
         let mut out = Vec::with_capacity(3 * hint + 320);
-        PayloadFormat::Kv.write(&self.entries, &mut out)?;
+        self.entries.write(&mut out)?;
         Ok(out)
     }
 }

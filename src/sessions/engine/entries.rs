@@ -1,0 +1,188 @@
+//! A request's session entries: read in place from the loaded payload
+//! until the handler first changes one, then one sorted map.
+//!
+//! Most requests only read. Turning a payload into a map costs an
+//! allocation per key, one per value and the vector's growth (seven on a
+//! two-entry session, a tenth of a cookie read's instructions, counted by
+//! callgrind in `benches/web.rs`). Kept as the payload, a read allocates
+//! nothing: a session holds a handful of entries, so a lookup scans them.
+
+use std::vec::Vec;
+
+use crate::codec::kv;
+use crate::error::Error;
+use crate::sessions::payload::PayloadFormat;
+use crate::sessions::session::Session;
+
+pub(crate) enum Entries {
+    /// A validated [`kv`] payload (framing, UTF-8 keys, strictly ascending
+    /// order), as the store loaded it.
+    Payload(Vec<u8>),
+    /// Changed since the load (or never loaded): the entries as a map.
+    Map(Session<Vec<u8>>),
+}
+
+impl Entries {
+    /// No entries: a map, since a session without a cookie is one that
+    /// is about to be written if anything.
+    pub(crate) fn new() -> Self {
+        // The engine never reads the session's name: "" allocates nothing.
+        Entries::Map(Session::new(""))
+    }
+
+    /// The entries of a loaded payload, checked once here so that every
+    /// later lookup can trust its framing.
+    ///
+    /// # Errors
+    /// [`Error::Payload`] for a malformed payload.
+    pub(crate) fn from_payload(payload: Vec<u8>) -> Result<Self, Error> {
+        kv::validate(&payload)?;
+        Ok(Entries::Payload(payload))
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&[u8]> {
+        match self {
+            // Validated: the lookup cannot fail.
+            Entries::Payload(payload) => kv::get(payload, key).ok().flatten(),
+            Entries::Map(map) => map.get(key).map(Vec::as_slice),
+        }
+    }
+
+    /// The entries in ascending key order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        let (payload, map) = match self {
+            Entries::Payload(payload) => (Some(kv::KvReader::new(payload)), None),
+            Entries::Map(map) => (None, Some(map.iter())),
+        };
+        // Validated: the reader yields no error.
+        let payload = payload.into_iter().flatten().flatten();
+        let map = map.into_iter().flatten().map(|(k, v)| (k, v.as_slice()));
+        payload.chain(map)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Entries::Payload(_) => self.iter().count(),
+            Entries::Map(map) => map.len(),
+        }
+    }
+
+    /// The entries as a map, to change them (made from the payload on the
+    /// first call).
+    pub(crate) fn map(&mut self) -> &mut Session<Vec<u8>> {
+        if let Entries::Payload(payload) = self {
+            let entries = kv::KvReader::new(payload)
+                .flatten()
+                .map(|(k, v)| (k.into(), v.to_vec()))
+                .collect();
+            *self = Entries::Map(Session::from_sorted("", entries));
+        }
+        match self {
+            Entries::Map(map) => map,
+            Entries::Payload(_) => unreachable!("made a map above"),
+        }
+    }
+
+    /// Removes every entry.
+    pub(crate) fn clear(&mut self) {
+        *self = Entries::new();
+    }
+
+    /// About how many bytes [`write`](Self::write) appends.
+    pub(crate) fn size_hint(&self) -> usize {
+        match self {
+            Entries::Payload(payload) => payload.len(),
+            Entries::Map(map) => PayloadFormat::Kv.size_hint(map),
+        }
+    }
+
+    /// Appends the entries as a kv payload.
+    ///
+    /// # Errors
+    /// [`Error::Payload`] for an entry past kv's size limit.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        match self {
+            Entries::Payload(payload) => {
+                out.extend_from_slice(payload);
+                Ok(())
+            }
+            Entries::Map(map) => PayloadFormat::Kv.write(map, out),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec;
+
+    /// `lang=en`, `user=ann`: a payload as a store loads it.
+    fn payload() -> Vec<u8> {
+        vec![
+            4, b'l', b'a', b'n', b'g', 2, b'e', b'n', 4, b'u', b's', b'e', b'r', 3, b'a', b'n',
+            b'n',
+        ]
+    }
+
+    #[test]
+    fn a_payload_reads_in_place_as_its_map_would() {
+        let entries = Entries::from_payload(payload()).unwrap();
+        assert!(matches!(entries, Entries::Payload(_)));
+        assert_eq!(entries.get("user"), Some(&b"ann"[..]));
+        assert_eq!(entries.get("lang"), Some(&b"en"[..]));
+        assert_eq!(entries.get("none"), None);
+        assert_eq!(entries.len(), 2);
+        let all: Vec<_> = entries.iter().collect();
+        assert_eq!(all, [("lang", &b"en"[..]), ("user", &b"ann"[..])]);
+        let mut out = Vec::new();
+        entries.write(&mut out).unwrap();
+        assert_eq!(out, payload());
+        assert_eq!(entries.size_hint(), payload().len());
+    }
+
+    #[test]
+    fn the_first_change_makes_the_same_entries_a_map() {
+        let mut entries = Entries::from_payload(payload()).unwrap();
+        entries.map().set("zoo", b"1".to_vec());
+        assert!(matches!(entries, Entries::Map(_)));
+        let all: Vec<_> = entries.iter().collect();
+        assert_eq!(
+            all,
+            [
+                ("lang", &b"en"[..]),
+                ("user", &b"ann"[..]),
+                ("zoo", &b"1"[..])
+            ]
+        );
+        assert_eq!(entries.len(), 3);
+        let mut out = Vec::new();
+        entries.write(&mut out).unwrap();
+        let mut expected = payload();
+        expected.extend_from_slice(&[3, b'z', b'o', b'o', 1, b'1']);
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_malformed_payload_is_refused_at_once() {
+        let mut unsorted = payload()[8..].to_vec();
+        unsorted.extend_from_slice(&payload()[..8]);
+        assert!(matches!(
+            Entries::from_payload(unsorted),
+            Err(Error::Payload(crate::error::KvError::Unsorted))
+        ));
+        let mut truncated = payload();
+        truncated.pop();
+        assert!(Entries::from_payload(truncated).is_err());
+        assert!(
+            Entries::from_payload(vec![1, 0xff, 0]).is_err(),
+            "a key not UTF-8"
+        );
+    }
+
+    #[test]
+    fn clear_leaves_no_entries() {
+        let mut entries = Entries::from_payload(payload()).unwrap();
+        entries.clear();
+        assert_eq!((entries.len(), entries.get("user")), (0, None));
+    }
+}
