@@ -10,8 +10,7 @@
 use std::vec::Vec;
 
 use crate::codec::kv;
-use crate::error::Error;
-use crate::sessions::payload::PayloadFormat;
+use crate::error::{Error, KvError};
 use crate::sessions::session::Session;
 
 pub(crate) enum Entries {
@@ -92,23 +91,58 @@ impl Entries {
     pub(crate) fn size_hint(&self) -> usize {
         match self {
             Entries::Payload(payload) => payload.len(),
-            Entries::Map(map) => PayloadFormat::Kv.size_hint(map),
+            Entries::Map(map) => map.iter().map(|(k, v)| k.len() + v.len() + 6).sum(),
         }
     }
 
-    /// Appends the entries as a kv payload.
+    /// Appends the entries as a kv payload, with `extra` set in it (added
+    /// in its place in key order, or replacing the value its key holds):
+    /// the engine's creation stamp goes straight into the payload, not
+    /// through the map (two allocations and a shift on every new session).
     ///
     /// # Errors
     /// [`Error::Payload`] for an entry past kv's size limit.
-    pub(crate) fn write(&self, out: &mut Vec<u8>) -> Result<(), Error> {
-        match self {
-            Entries::Payload(payload) => {
-                out.extend_from_slice(payload);
-                Ok(())
-            }
-            Entries::Map(map) => PayloadFormat::Kv.write(map, out),
+    pub(crate) fn write(
+        &self,
+        out: &mut Vec<u8>,
+        extra: Option<(&str, &[u8])>,
+    ) -> Result<(), Error> {
+        if let (Entries::Payload(payload), None) = (self, extra) {
+            out.extend_from_slice(payload);
+            return Ok(());
         }
+        let mut extra = extra;
+        for (key, value) in self.iter() {
+            if let Some((extra_key, extra_value)) = extra {
+                if key == extra_key {
+                    continue;
+                }
+                if key > extra_key {
+                    push_entry(out, extra_key, extra_value)?;
+                    extra = None;
+                }
+            }
+            push_entry(out, key, value)?;
+        }
+        if let Some((extra_key, extra_value)) = extra {
+            push_entry(out, extra_key, extra_value)?;
+        }
+        Ok(())
     }
+}
+
+/// One kv entry: the key's and the value's length prefixes, then each.
+fn push_entry(out: &mut Vec<u8>, key: &str, value: &[u8]) -> Result<(), Error> {
+    if key.len() > kv::MAX_LEN || value.len() > kv::MAX_LEN {
+        return Err(KvError::TooLarge.into());
+    }
+    for field in [key.as_bytes(), value] {
+        let mut prefix = [0u8; 3];
+        let used = kv::put_varint(&mut prefix, 0, field.len());
+        out.extend_from_slice(&prefix[..used]);
+        out.extend_from_slice(field);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -135,9 +169,46 @@ mod tests {
         let all: Vec<_> = entries.iter().collect();
         assert_eq!(all, [("lang", &b"en"[..]), ("user", &b"ann"[..])]);
         let mut out = Vec::new();
-        entries.write(&mut out).unwrap();
+        entries.write(&mut out, None).unwrap();
         assert_eq!(out, payload());
         assert_eq!(entries.size_hint(), payload().len());
+    }
+
+    #[test]
+    fn an_extra_entry_is_written_in_key_order_or_replaces() {
+        let entries = Entries::from_payload(payload()).unwrap();
+        let mut map = Entries::new();
+        for (k, v) in entries.iter() {
+            map.map().set(k, v.to_vec());
+        }
+        for entries in [&entries, &map] {
+            for (extra, expected) in [
+                ("a", [("a", "x"), ("lang", "en"), ("user", "ann")]),
+                ("m", [("lang", "en"), ("m", "x"), ("user", "ann")]),
+                ("z", [("lang", "en"), ("user", "ann"), ("z", "x")]),
+            ] {
+                let mut out = Vec::new();
+                entries.write(&mut out, Some((extra, b"x"))).unwrap();
+                let written = Entries::from_payload(out).unwrap();
+                let got: Vec<_> = written.iter().collect();
+                let expected: Vec<_> = expected.iter().map(|&(k, v)| (k, v.as_bytes())).collect();
+                assert_eq!(got, expected, "extra {extra}");
+            }
+            let mut out = Vec::new();
+            entries.write(&mut out, Some(("lang", b"de"))).unwrap();
+            let written = Entries::from_payload(out).unwrap();
+            assert_eq!((written.len(), written.get("lang")), (2, Some(&b"de"[..])));
+        }
+    }
+
+    #[test]
+    fn an_entry_past_kv_limit_is_refused() {
+        let mut entries = Entries::new();
+        entries.map().set("big", vec![0; kv::MAX_LEN + 1]);
+        let refused = entries.write(&mut Vec::new(), None);
+        assert!(matches!(refused, Err(Error::Payload(KvError::TooLarge))));
+        entries.map().set("big", vec![0; kv::MAX_LEN]);
+        assert!(entries.write(&mut Vec::new(), None).is_ok());
     }
 
     #[test]
@@ -156,7 +227,7 @@ mod tests {
         );
         assert_eq!(entries.len(), 3);
         let mut out = Vec::new();
-        entries.write(&mut out).unwrap();
+        entries.write(&mut out, None).unwrap();
         let mut expected = payload();
         expected.extend_from_slice(&[3, b'z', b'o', b'o', 1, b'1']);
         assert_eq!(out, expected);
@@ -168,7 +239,7 @@ mod tests {
         unsorted.extend_from_slice(&payload()[..8]);
         assert!(matches!(
             Entries::from_payload(unsorted),
-            Err(Error::Payload(crate::error::KvError::Unsorted))
+            Err(Error::Payload(KvError::Unsorted))
         ));
         let mut truncated = payload();
         truncated.pop();

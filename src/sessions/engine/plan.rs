@@ -163,10 +163,15 @@ mod tests {
 
     #[test]
     fn renew_restamps_the_creation_time() {
-        let mut state = loaded(Some(NOW), &[("k", "v")]);
+        let mut state = loaded(Some(NOW), &[("\0c", "1000000"), ("k", "v")]);
         state.renew = true;
+        assert_eq!(state.created(), Some(NOW));
         let payload = saved(plan(&mut state, &config(), None, || NOW + 7));
-        assert_eq!(state.created(), Some(NOW + 7));
-        assert!(!payload.is_empty());
+        let stamp = crate::codec::kv::get(&payload, "\0c").unwrap();
+        assert_eq!(stamp, Some(&b"1000007"[..]));
+        assert_eq!(
+            crate::codec::kv::get(&payload, "k").unwrap(),
+            Some(&b"v"[..])
+        );
     }
 }
