@@ -168,9 +168,9 @@ pub(crate) fn decode_in_place(buf: &mut [u8], len: usize, padded: bool) -> Resul
 /// [`max_decoded_len`] bytes.
 pub(crate) fn decode(src: &[u8], dst: &mut [u8], padded: bool) -> Result<usize, ()> {
     let (full, tail) = split(src.len(), src, padded)?;
-    let mut bad = 0u8;
-    let quads = src[..4 * full].chunks_exact(4);
-    for (c, out) in quads.zip(dst[..3 * full].chunks_exact_mut(3)) {
+    let (done, mut bad) = wide_quads(&src[..4 * full], &mut dst[..3 * full]);
+    let quads = src[4 * done..4 * full].chunks_exact(4);
+    for (c, out) in quads.zip(dst[3 * done..3 * full].chunks_exact_mut(3)) {
         let (x, b) = quad_bits([c[0], c[1], c[2], c[3]]);
         bad |= b;
         out.copy_from_slice(&x.to_be_bytes()[1..]);
@@ -181,6 +181,38 @@ pub(crate) fn decode(src: &[u8], dst: &mut [u8], padded: bool) -> Result<usize, 
     let (bytes, n) = partial(tail)?;
     dst[3 * full..3 * full + n].copy_from_slice(&bytes[..n]);
     Ok(3 * full + n)
+}
+
+/// On 64-bit targets, decodes the first whole quads two at a time: eight
+/// lookups into one 48-bit word, one 6-byte store (half the instructions
+/// of the quad loop, counted by callgrind on a session cookie). Returns
+/// how many quads it did, and the OR of the table entries it read (as
+/// [`quad_bits`] flags them); the quad loop does the rest. Firmware links
+/// the quad loop alone.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn wide_quads(src: &[u8], dst: &mut [u8]) -> (usize, u8) {
+    let mut bad = 0u8;
+    let mut pairs = 0;
+    for (c, out) in src.chunks_exact(8).zip(dst.chunks_exact_mut(6)) {
+        let mut x = 0u64;
+        for &ch in c {
+            let v = DECODE[usize::from(ch)];
+            bad |= v;
+            // A foreign character's entry spills into its neighbours'
+            // bits: flagged in `bad`, the whole text is refused.
+            x = x << 6 | u64::from(v);
+        }
+        out.copy_from_slice(&x.to_be_bytes()[2..]);
+        pairs += 1;
+    }
+    (2 * pairs, bad)
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+#[inline(always)]
+fn wide_quads(_: &[u8], _: &mut [u8]) -> (usize, u8) {
+    (0, 0)
 }
 
 /// Splits the text into whole unpadded quads and a tail of 0 to 3 data
