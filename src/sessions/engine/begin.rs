@@ -245,6 +245,29 @@ fn take(
     }
 }
 
+/// The load of [`PendingSession::load`], once: each cookie of the engine's
+/// name in turn, asking the store with `ask` (a sync call, or one that
+/// awaits inside an `async fn`), until one loads; then the state takes
+/// what they said. One loop for both, so that the rules stay in one place.
+macro_rules! try_cookies {
+    ($session:expr, $headers:expr, $anonymous:expr, |$loader:ident, $value:ident| $ask:expr) => {{
+        let session = $session;
+        if session.inner.lock().loaded {
+            return Ok(session.handle());
+        }
+        let $loader = session.inner.loader();
+        let mut outcome = Err(Error::NoCookie);
+        for found in header::request_cookies($headers, &$loader.config().name) {
+            let $value = found.value;
+            let result = $ask;
+            if take(result, found.value.len(), &mut outcome)? {
+                break;
+            }
+        }
+        Ok(session.accept(outcome, $anonymous))
+    }};
+}
+
 /// The session of one request before (and while) a handler uses it: the
 /// adapter keeps one clone to [`finish`](Self::finish) after the handler
 /// and hands another to the handler's side to [`load`](Self::load).
@@ -306,22 +329,13 @@ impl PendingSession {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        if self.inner.lock().loaded {
-            return Ok(self.handle());
-        }
-        let loader = self.inner.loader();
-        let mut outcome = Err(Error::NoCookie);
-        for found in header::request_cookies(cookie_headers, &loader.config().name) {
-            let result = loader.load_now(found.value).unwrap_or_else(|| {
+        try_cookies!(self, cookie_headers, None, |loader, value| {
+            loader.load_now(value).unwrap_or_else(|| {
                 Err(StoreError::backend(
                     "the store said it answers at once, but load_now gave no answer",
                 ))
-            });
-            if take(result, found.value.len(), &mut outcome)? {
-                break;
-            }
-        }
-        Ok(self.accept(outcome, None))
+            })
+        })
     }
 
     async fn load_with<'h, I>(
@@ -332,21 +346,12 @@ impl PendingSession {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        if self.inner.lock().loaded {
-            return Ok(self.handle());
-        }
-        let loader = self.inner.loader();
-        let mut outcome = Err(Error::NoCookie);
-        for found in header::request_cookies(cookie_headers, &loader.config().name) {
-            let result = match loader.load_now(found.value) {
+        try_cookies!(self, cookie_headers, anonymous_csrf, |loader, value| {
+            match loader.load_now(value) {
                 Some(result) => result,
-                None => loader.load(found.value).await,
-            };
-            if take(result, found.value.len(), &mut outcome)? {
-                break;
+                None => loader.load(value).await,
             }
-        }
-        Ok(self.accept(outcome, anonymous_csrf))
+        })
     }
 
     fn handle(&self) -> SessionHandle {
