@@ -100,6 +100,19 @@ fn routes() -> Router {
             }),
         )
         .route(
+            "/flash-two",
+            get(|s: SessionHandle| async move {
+                s.flash("notice", "saved".to_string());
+                s.flash("warning", "careful".to_string());
+            }),
+        )
+        .route(
+            "/take-warning",
+            get(|s: SessionHandle| async move {
+                s.take_flash::<String>("warning").unwrap_or_default()
+            }),
+        )
+        .route(
             "/meta",
             get(|s: SessionHandle| async move {
                 format!(
@@ -281,6 +294,20 @@ async fn flash_values_are_read_once() {
     assert_eq!(text(empty).await, "");
     // Flash values are not entries.
     assert_eq!(text(call(&app, "/read", Some(&cookie)).await).await, "|");
+}
+
+#[tokio::test]
+async fn each_flash_key_holds_its_own_value() {
+    let app = app(SessionLayer::new(store(), NAME));
+    let cookie = pair(&call(&app, "/flash-two", None).await);
+    let response = call(&app, "/take-warning", Some(&cookie)).await;
+    let left = pair(&response);
+    assert_eq!(text(response).await, "careful");
+    // The other flash is still there, with its own value, once.
+    let response = call(&app, "/take", Some(&left)).await;
+    assert_eq!(text(response).await, "saved");
+    let response = call(&app, "/take-warning", Some(&left)).await;
+    assert_eq!(text(response).await, "", "taken already");
 }
 
 /// Bounded work: the layer tries the first `header::MAX_SAME_NAME` cookies

@@ -209,6 +209,15 @@ mod tests {
         assert!(matches!(refused, Err(Error::Payload(KvError::TooLarge))));
         entries.map().set("big", vec![0; kv::MAX_LEN]);
         assert!(entries.write(&mut Vec::new(), None).is_ok());
+        // The key's limit, alone.
+        let long_key = "k".repeat(kv::MAX_LEN + 1);
+        let mut entries = Entries::new();
+        entries.map().set(long_key.as_str(), vec![1]);
+        let refused = entries.write(&mut Vec::new(), None);
+        assert!(matches!(refused, Err(Error::Payload(KvError::TooLarge))));
+        let mut entries = Entries::new();
+        entries.map().set(&long_key[1..], vec![1]);
+        assert!(entries.write(&mut Vec::new(), None).is_ok());
     }
 
     #[test]
