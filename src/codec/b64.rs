@@ -434,9 +434,10 @@ mod tests {
         }
     }
 
-    /// One foreign character anywhere, or two in one group (whose table
-    /// entries could cancel out in a careless check), is refused: in a
-    /// whole group and in the final 2- or 3-character one.
+    /// One foreign character anywhere, or two in one group or anywhere in
+    /// the text (whose table entries could cancel out in a careless check),
+    /// is refused: in a whole group, in the 64-bit two-group loop (from 7
+    /// bytes on) and in the final 2- or 3-character group.
     #[test]
     fn rejects_two_foreign_characters_in_one_group() {
         const FOREIGN: [u8; 5] = [b'+', b'|', 0x00, 0x80, 0xff];
@@ -447,8 +448,8 @@ mod tests {
             decode(t, &mut out, padded).is_err()
                 && decode_in_place(&mut buf, t.len(), padded).is_err()
         };
-        for n in [1, 2, 4, 5] {
-            let raw = [0x00u8; 8];
+        for n in [1, 2, 4, 5, 7, 8, 13] {
+            let raw = [0x00u8; 16];
             for padded in [true, false] {
                 let text = enc(&raw[..n], padded);
                 let data = text.iter().filter(|&&c| c != b'=').count();
