@@ -11,10 +11,16 @@
 //! - `tower_sessions_cookie`: tower-sessions with the cookie-only store of
 //!   tower-sessions-cookie-store (private cookies, AES-256-GCM);
 //! - `private_cookie_jar`: axum-extra's `PrivateCookieJar` (AES-256-GCM)
-//!   holding `serde_json::to_string(&user)`.
+//!   holding `serde_json::to_string(&user)`;
+//! - `private_cookie_jar_max_age_only`: the same jar without the `Expires`
+//!   date (ours always writes one beside `Max-Age`, as Go's sessions do):
+//!   less work than ours, shown beside the fair contestant.
 //!
 //! Same cookie attributes for all: name `id`, `Path=/`, 7 days,
-//! `HttpOnly`, `Secure`, `SameSite=Lax` (our `CookieConfig::default()`).
+//! `HttpOnly`, `Secure`, `SameSite=Lax` (our `CookieConfig::default()`),
+//! and an `Expires` date beside `Max-Age` as ours writes, formatted per
+//! request, except tower-sessions, which cannot be set to write one (it
+//! does a little less work than ours), and the jar's max-age-only variant.
 //!
 //! ```text
 //! cargo bench --manifest-path benches/Cargo.toml --bench serde_web
@@ -55,11 +61,12 @@ fn user() -> User {
 }
 
 const SEVEN_DAYS: i64 = 7 * 24 * 60 * 60;
-const CONTESTANTS: [&str; 4] = [
+const CONTESTANTS: [&str; 5] = [
     "securecookie",
     "tower_sessions_memory",
     "tower_sessions_cookie",
     "private_cookie_jar",
+    "private_cookie_jar_max_age_only",
 ];
 
 fn request(path: &str, cookie: Option<&str>) -> Request<Body> {
@@ -139,9 +146,20 @@ fn tower_sessions_cookie() -> Router {
     tower_sessions_routes!(Session).layer(layer)
 }
 
+/// The jar writing what ours writes, `Expires` included (the fair write).
 fn private_cookie_jar() -> Router {
+    private_cookie_jar_routes(true)
+}
+
+/// The jar without the `Expires` date ours adds: what an app that needs
+/// only `Max-Age` would run (shown beside the fair write, not instead).
+fn private_cookie_jar_max_age_only() -> Router {
+    private_cookie_jar_routes(false)
+}
+
+fn private_cookie_jar_routes(expires: bool) -> Router {
     use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
-    use tower_sessions::cookie::time::Duration;
+    use tower_sessions::cookie::time::{Duration, OffsetDateTime};
     Router::new()
         .route(
             "/read",
@@ -154,16 +172,19 @@ fn private_cookie_jar() -> Router {
         )
         .route(
             "/write",
-            get(|jar: PrivateCookieJar| async move {
+            get(move |jar: PrivateCookieJar| async move {
                 let value = serde_json::to_string(&user()).unwrap();
-                jar.add(
-                    Cookie::build(("id", value))
-                        .path("/")
-                        .max_age(Duration::seconds(SEVEN_DAYS))
-                        .http_only(true)
-                        .secure(true)
-                        .same_site(SameSite::Lax),
-                )
+                let mut cookie = Cookie::build(("id", value))
+                    .path("/")
+                    .max_age(Duration::seconds(SEVEN_DAYS))
+                    .http_only(true)
+                    .secure(true)
+                    .same_site(SameSite::Lax);
+                if expires {
+                    cookie =
+                        cookie.expires(OffsetDateTime::now_utc() + Duration::seconds(SEVEN_DAYS));
+                }
+                jar.add(cookie)
             }),
         )
         .with_state(Key::from(&[7; 64]))
@@ -175,6 +196,7 @@ fn router(name: &str) -> Router {
         "tower_sessions_memory" => tower_sessions_memory(),
         "tower_sessions_cookie" => tower_sessions_cookie(),
         "private_cookie_jar" => private_cookie_jar(),
+        "private_cookie_jar_max_age_only" => private_cookie_jar_max_age_only(),
         other => panic!("unknown contestant {other}"),
     }
 }
@@ -198,7 +220,9 @@ async fn app(name: &str) -> App {
     let mut attributes: Vec<String> = attributes
         .split(';')
         .map(|a| a.trim().to_ascii_lowercase())
-        // Expires repeats Max-Age as a date (ours writes both).
+        // Expires repeats Max-Age as a date, formatted per request: ours
+        // and the jar write both, tower-sessions only Max-Age (checked
+        // below).
         .filter(|a| !a.starts_with("expires="))
         // tower-sessions computes Max-Age from an expiry date: a second
         // may have passed.
@@ -218,6 +242,12 @@ async fn app(name: &str) -> App {
             "secure"
         ],
         "{name}: the same cookie attributes as ours ({line})"
+    );
+    let expires = line.to_ascii_lowercase().contains("; expires=");
+    assert_eq!(
+        expires,
+        !name.starts_with("tower_sessions") && !name.ends_with("max_age_only"),
+        "{name}: an Expires date as ours, unless the crate cannot write one ({line})"
     );
     assert!(cookie.starts_with("id="), "{name}: cookie `id`");
     let read = send(&router, "/read", Some(cookie)).await;
