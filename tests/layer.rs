@@ -663,6 +663,131 @@ async fn a_store_breaking_its_immediate_promise_is_503() {
     assert_eq!(cause.to_string(), "session store unavailable: awaited");
 }
 
+/// A cookie store that logs the time the layer hands each immediate call.
+struct Clocked {
+    inner: CookieStore<String>,
+    log: std::sync::Arc<std::sync::Mutex<Vec<(&'static str, u64)>>>,
+}
+
+impl Clocked {
+    fn note(&self, call: &'static str, now: u64) {
+        self.log.lock().unwrap().push((call, now));
+    }
+}
+
+impl SessionStore for Clocked {
+    const IMMEDIATE: bool = true;
+
+    async fn load(&self, name: &str, value: &str) -> Result<securecookie::Loaded, StoreError> {
+        self.note("load", 0);
+        SessionStore::load(&self.inner, name, value).await
+    }
+
+    async fn save(&self, name: &str, record: securecookie::Record) -> Result<String, StoreError> {
+        self.note("save", 0);
+        SessionStore::save(&self.inner, name, record).await
+    }
+
+    async fn destroy(
+        &self,
+        name: &str,
+        id: Option<securecookie::SessionId>,
+    ) -> Result<String, StoreError> {
+        SessionStore::destroy(&self.inner, name, id).await
+    }
+
+    fn load_now(
+        &self,
+        name: &str,
+        value: &str,
+    ) -> Option<Result<securecookie::Loaded, StoreError>> {
+        self.note("load_now", 0);
+        SessionStore::load_now(&self.inner, name, value)
+    }
+
+    fn save_now(
+        &self,
+        name: &str,
+        record: securecookie::Record,
+    ) -> Result<Result<String, StoreError>, securecookie::Record> {
+        self.note("save_now", 0);
+        SessionStore::save_now(&self.inner, name, record)
+    }
+
+    fn load_now_at(
+        &self,
+        name: &str,
+        value: &str,
+        now: u64,
+    ) -> Option<Result<securecookie::Loaded, StoreError>> {
+        self.note("load_now_at", now);
+        SessionStore::load_now_at(&self.inner, name, value, now)
+    }
+
+    fn save_now_at(
+        &self,
+        name: &str,
+        record: securecookie::Record,
+        now: u64,
+    ) -> Result<Result<String, StoreError>, securecookie::Record> {
+        self.note("save_now_at", now);
+        SessionStore::save_now_at(&self.inner, name, record, now)
+    }
+
+    fn destroy_now(
+        &self,
+        name: &str,
+        id: Option<securecookie::SessionId>,
+    ) -> Option<Result<String, StoreError>> {
+        SessionStore::destroy_now(&self.inner, name, id)
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        SessionStore::max_age(&self.inner)
+    }
+}
+
+#[tokio::test]
+async fn one_clock_reading_per_request_reaches_the_store_and_the_stamp() {
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let clocked = Clocked {
+        inner: store(),
+        log: log.clone(),
+    };
+    let app = app(SessionLayer::new(clocked, NAME));
+    let take = || std::mem::take(&mut *log.lock().unwrap());
+    let stamp = |response: &Response<Body>| {
+        let pair = pair(response);
+        let value = pair.strip_prefix("my-app=").unwrap().to_string();
+        store().load_at(NAME, &value, now()).unwrap().issued
+    };
+
+    // A login: no cookie to load, one save at the request's time, which
+    // is the new cookie's stamp.
+    let before = now();
+    let response = call(&app, "/login", None).await;
+    let after = now();
+    let calls = take();
+    let [("save_now_at", at)] = calls[..] else {
+        panic!("one timed save, no other call: {calls:?}")
+    };
+    assert!((before..=after).contains(&at));
+    assert_eq!(stamp(&response), at);
+
+    // A read of a cookie due for rolling renewal: the load and the save
+    // see the same second, and the fresh cookie carries it.
+    let store = store();
+    let old = cookie_at(&store, &[("user-id", b"a1b2c3")], now() - 4 * DAY);
+    let response = call(&app, "/read", Some(&old)).await;
+    let calls = take();
+    let [("load_now_at", loaded), ("save_now_at", saved)] = calls[..] else {
+        panic!("a timed load and save, no other call: {calls:?}")
+    };
+    assert_eq!(loaded, saved);
+    assert_eq!(stamp(&response), saved);
+    assert_eq!(text(response).await, "a1b2c3|");
+}
+
 /// A service that is never ready: the layer must pass that on (tower's
 /// backpressure), not claim readiness of its own.
 struct NeverReady;

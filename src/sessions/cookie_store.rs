@@ -438,14 +438,13 @@ impl<V> CookieStore<V> {
 /// The async interface: [`CookieStore`]'s work is synchronous, so each
 /// future is ready at once.
 impl<V> CookieStore<V> {
-    /// [`SessionStore::load`]'s work: no I/O.
-    fn load_sync(&self, name: &str, value: &str) -> Result<Loaded, StoreError> {
-        self.load_at(name, value, crate::sessions::os::now())
-            .map_err(StoreError::Session)
+    /// [`SessionStore::load`]'s work at `now`: no I/O.
+    fn load_sync(&self, name: &str, value: &str, now: u64) -> Result<Loaded, StoreError> {
+        self.load_at(name, value, now).map_err(StoreError::Session)
     }
 
-    /// [`SessionStore::save`]'s work: no I/O.
-    fn save_sync(&self, name: &str, record: Record) -> Result<String, StoreError> {
+    /// [`SessionStore::save`]'s work at `now`: no I/O.
+    fn save_sync(&self, name: &str, record: Record, now: u64) -> Result<String, StoreError> {
         // A cookie store has no ids: a renewed session is a fresh cookie,
         // as every save is.
         let payload = match self.payloads[0] {
@@ -464,7 +463,7 @@ impl<V> CookieStore<V> {
                 }),
         };
         payload
-            .and_then(|payload| self.seal(name, payload))
+            .and_then(|payload| self.seal_at(name, payload, now, self.fresh_iv()?))
             .map_err(StoreError::Session)
     }
 
@@ -480,7 +479,7 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
         name: &str,
         value: &str,
     ) -> impl core::future::Future<Output = Result<Loaded, StoreError>> + Send {
-        core::future::ready(self.load_sync(name, value))
+        core::future::ready(self.load_sync(name, value, crate::sessions::os::now()))
     }
 
     fn save(
@@ -488,7 +487,7 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
         name: &str,
         record: Record,
     ) -> impl core::future::Future<Output = Result<String, StoreError>> + Send {
-        core::future::ready(self.save_sync(name, record))
+        core::future::ready(self.save_sync(name, record, crate::sessions::os::now()))
     }
 
     fn destroy(
@@ -503,11 +502,24 @@ impl<V: 'static> crate::SessionStore for CookieStore<V> {
     const IMMEDIATE: bool = true;
 
     fn load_now(&self, name: &str, value: &str) -> Option<Result<Loaded, StoreError>> {
-        Some(self.load_sync(name, value))
+        Some(self.load_sync(name, value, crate::sessions::os::now()))
     }
 
     fn save_now(&self, name: &str, record: Record) -> Result<Result<String, StoreError>, Record> {
-        Ok(self.save_sync(name, record))
+        Ok(self.save_sync(name, record, crate::sessions::os::now()))
+    }
+
+    fn load_now_at(&self, name: &str, value: &str, now: u64) -> Option<Result<Loaded, StoreError>> {
+        Some(self.load_sync(name, value, now))
+    }
+
+    fn save_now_at(
+        &self,
+        name: &str,
+        record: Record,
+        now: u64,
+    ) -> Result<Result<String, StoreError>, Record> {
+        Ok(self.save_sync(name, record, now))
     }
 
     fn destroy_now(

@@ -140,6 +140,32 @@ pub trait SessionStore: Send + Sync + 'static {
         Err(record)
     }
 
+    /// [`load_now`](Self::load_now) at `now` (Unix seconds), the time the
+    /// layer read once for the whole request: a store that checks ages
+    /// with it reads no clock of its own, and every decision of the
+    /// request (expiry, rolling renewal, the lifetime cap, the new
+    /// cookie's stamp) sees the same second. The default ignores `now`.
+    fn load_now_at(&self, name: &str, value: &str, now: u64) -> Option<Result<Loaded, StoreError>> {
+        let _ = now;
+        self.load_now(name, value)
+    }
+
+    /// [`save_now`](Self::save_now) at `now`, as
+    /// [`load_now_at`](Self::load_now_at): a cookie store stamps the cookie
+    /// with it. The default ignores `now`.
+    ///
+    /// # Errors
+    /// `Err(record)` when this store must be awaited.
+    fn save_now_at(
+        &self,
+        name: &str,
+        record: Record,
+        now: u64,
+    ) -> Result<Result<String, StoreError>, Record> {
+        let _ = now;
+        self.save_now(name, record)
+    }
+
     /// [`destroy`](Self::destroy)'s answer at once, as
     /// [`load_now`](Self::load_now). `None`, the default: await `destroy`.
     fn destroy_now(&self, name: &str, id: Option<SessionId>) -> Option<Result<String, StoreError>> {

@@ -27,8 +27,9 @@ pub(crate) trait Loader: Send + Sync {
     fn destroy(&self, id: Option<SessionId>) -> StoreFuture<'_, String>;
     /// The store's answers at once, when it has them without I/O (see
     /// [`SessionStore::load_now`]): no boxed future.
-    fn load_now(&self, value: &str) -> Option<Result<Loaded, StoreError>>;
-    fn save_now(&self, record: Record) -> Result<Result<String, StoreError>, Record>;
+    /// At `now`, the request's time (see [`SessionStore::load_now_at`]).
+    fn load_now(&self, value: &str, now: u64) -> Option<Result<Loaded, StoreError>>;
+    fn save_now(&self, record: Record, now: u64) -> Result<Result<String, StoreError>, Record>;
     fn destroy_now(&self, id: Option<SessionId>) -> Option<Result<String, StoreError>>;
     /// The `_now` answers are always there ([`SessionStore::IMMEDIATE`]).
     fn immediate(&self) -> bool;
@@ -58,12 +59,12 @@ impl<S: SessionStore> Loader for Shared<S> {
         Box::pin(self.store.destroy(&self.config.name, id))
     }
 
-    fn load_now(&self, value: &str) -> Option<Result<Loaded, StoreError>> {
-        self.store.load_now(&self.config.name, value)
+    fn load_now(&self, value: &str, now: u64) -> Option<Result<Loaded, StoreError>> {
+        self.store.load_now_at(&self.config.name, value, now)
     }
 
-    fn save_now(&self, record: Record) -> Result<Result<String, StoreError>, Record> {
-        self.store.save_now(&self.config.name, record)
+    fn save_now(&self, record: Record, now: u64) -> Result<Result<String, StoreError>, Record> {
+        self.store.save_now_at(&self.config.name, record, now)
     }
 
     fn destroy_now(&self, id: Option<SessionId>) -> Option<Result<String, StoreError>> {
@@ -250,11 +251,14 @@ fn take(
 /// awaits inside an `async fn`), until one loads; then the state takes
 /// what they said. One loop for both, so that the rules stay in one place.
 macro_rules! try_cookies {
-    ($session:expr, $headers:expr, $anonymous:expr, |$loader:ident, $value:ident| $ask:expr) => {{
+    ($session:expr, $headers:expr, $anonymous:expr, |$loader:ident, $value:ident, $now:ident| $ask:expr) => {{
         let session = $session;
         if session.inner.lock().loaded {
             return Ok(session.handle());
         }
+        // The request's one clock reading (the plan after the handler
+        // needs it for any loaded session anyway).
+        let $now = crate::sessions::os::now();
         let $loader = session.inner.loader();
         let mut outcome = Err(Error::NoCookie);
         for found in header::request_cookies($headers, &$loader.config().name) {
@@ -264,7 +268,7 @@ macro_rules! try_cookies {
                 break;
             }
         }
-        Ok(session.accept(outcome, $anonymous))
+        Ok(session.accept(outcome, $anonymous, $now))
     }};
 }
 
@@ -329,8 +333,8 @@ impl PendingSession {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        try_cookies!(self, cookie_headers, None, |loader, value| {
-            loader.load_now(value).unwrap_or_else(|| {
+        try_cookies!(self, cookie_headers, None, |loader, value, now| {
+            loader.load_now(value, now).unwrap_or_else(|| {
                 Err(StoreError::backend(
                     "the store said it answers at once, but load_now gave no answer",
                 ))
@@ -346,12 +350,17 @@ impl PendingSession {
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        try_cookies!(self, cookie_headers, anonymous_csrf, |loader, value| {
-            match loader.load_now(value) {
-                Some(result) => result,
-                None => loader.load(value).await,
+        try_cookies!(
+            self,
+            cookie_headers,
+            anonymous_csrf,
+            |loader, value, now| {
+                match loader.load_now(value, now) {
+                    Some(result) => result,
+                    None => loader.load(value).await,
+                }
             }
-        })
+        )
     }
 
     fn handle(&self) -> SessionHandle {
@@ -362,13 +371,13 @@ impl PendingSession {
 
     /// The state from what the cookies said (unless another clone loaded
     /// it meanwhile: then what it may have changed is kept).
-    fn accept(&self, outcome: Found, anonymous_csrf: Option<&str>) -> SessionHandle {
+    fn accept(&self, outcome: Found, anonymous_csrf: Option<&str>, now: u64) -> SessionHandle {
         let mut state = self.inner.lock();
         if state.loaded {
             return self.handle();
         }
         let config = self.inner.loader().config();
-        let refused = state.accept(config, outcome, crate::sessions::os::now);
+        let refused = state.accept(config, outcome, now);
         if config.csrf.is_some() {
             let secret = state.entries.get(crate::sessions::csrf::SESSION_KEY);
             let mut csrf = crate::sessions::csrf::CsrfState::new(secret, anonymous_csrf);

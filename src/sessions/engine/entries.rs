@@ -41,8 +41,8 @@ impl Entries {
 
     pub(crate) fn get(&self, key: &str) -> Option<&[u8]> {
         match self {
-            // Validated: the lookup cannot fail.
-            Entries::Payload(payload) => kv::get(payload, key).ok().flatten(),
+            // Validated on load: no order to check again.
+            Entries::Payload(payload) => kv::get_validated(payload, key),
             Entries::Map(map) => map.get(key).map(Vec::as_slice),
         }
     }

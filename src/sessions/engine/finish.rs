@@ -223,14 +223,20 @@ impl PendingSession {
     /// no allocation, no clock for an untouched one, nothing to await);
     /// otherwise the store work, whose [`Outcome`] says what to send.
     pub fn finish(self) -> Option<Finishing> {
-        let plan = plan(
-            &mut self.inner.lock(),
-            self.inner.loader().config(),
-            self.inner.loader().max_age(),
-            crate::sessions::os::now,
-        )?;
+        let (plan, now) = {
+            let mut state = self.inner.lock();
+            let loader = self.inner.loader();
+            let plan = plan(
+                &mut state,
+                loader.config(),
+                loader.max_age(),
+                crate::sessions::os::now,
+            )?;
+            // Set by the plan: a session with something to write loaded.
+            (plan, state.clock.unwrap_or_else(crate::sessions::os::now))
+        };
         // A store without I/O answers at once: no boxed future to await.
-        let work = match carry_out_now(self.inner.loader(), plan) {
+        let work = match carry_out_now(self.inner.loader(), plan, now) {
             Ok(outcome) => Work::Now(Some(outcome)),
             Err(plan) => Work::Later(Box::pin(carry_out(self.inner, plan))),
         };
@@ -238,15 +244,15 @@ impl PendingSession {
     }
 }
 
-/// The plan carried out by a store that answers at once; `Err`: the plan
-/// (or what remains of it) needs awaiting.
-fn carry_out_now(loader: &dyn Loader, plan: Plan) -> Result<Outcome, Plan> {
+/// The plan carried out (at `now`, the request's time) by a store that
+/// answers at once; `Err`: the plan (or what remains of it) needs awaiting.
+fn carry_out_now(loader: &dyn Loader, plan: Plan, now: u64) -> Result<Outcome, Plan> {
     let result = match plan {
-        Plan::Save(record) => match loader.save_now(record) {
+        Plan::Save(record) => match loader.save_now(record, now) {
             // As `carry_out`: a session destroyed meanwhile is not
             // resurrected, its cookie is dropped.
             Ok(Err(StoreError::Session(Error::UnknownSession))) => {
-                return carry_out_now(loader, Plan::Destroy(None));
+                return carry_out_now(loader, Plan::Destroy(None), now);
             }
             Ok(result) => result,
             Err(record) => return Err(Plan::Save(record)),

@@ -19,8 +19,8 @@ pub(crate) enum Plan {
     Fail(Error),
 }
 
-/// Decides what to write for `state`; reads the clock (`now`) only for a
-/// session a handler loaded.
+/// Decides what to write for `state`; for a session a handler loaded, at
+/// the time it loaded (`now`, the clock, only when the state has none).
 pub(crate) fn plan(
     state: &mut State,
     config: &LayerConfig,
@@ -31,7 +31,7 @@ pub(crate) fn plan(
         // Never asked for: no clock, no store.
         return None;
     }
-    let now = now();
+    let now = *state.clock.get_or_insert_with(now);
     if state.destroy {
         return Some(Plan::Destroy(state.id));
     }

@@ -39,6 +39,11 @@ pub(crate) struct State {
     /// The CSRF secrets of this request (see `engine/csrf.rs`): only with
     /// CSRF on, so that a request without it builds and drops none.
     pub(crate) csrf: Option<crate::sessions::csrf::CsrfState>,
+    /// The request's time (Unix seconds), read once when the session
+    /// loads: the store's expiry check, the lifetime cap, rolling renewal
+    /// and the new cookie's stamp all see the same second, and a read
+    /// costs one clock call, not two.
+    pub(crate) clock: Option<u64>,
 }
 
 impl State {
@@ -56,19 +61,21 @@ impl State {
             destroy: false,
             pending_error: None,
             csrf: None,
+            clock: None,
         }
     }
 
-    /// Takes in what the store loaded (`len`: the cookie value's length),
-    /// or why it refused the cookie; applies the lifetime cap. Returns the
-    /// reason the cookie was refused, if it was.
+    /// Takes in what the store loaded (`len`: the cookie value's length)
+    /// at `now`, or why it refused the cookie; applies the lifetime cap.
+    /// Returns the reason the cookie was refused, if it was.
     pub(crate) fn accept(
         &mut self,
         config: &LayerConfig,
         outcome: Result<(Loaded, usize), Error>,
-        now: impl FnOnce() -> u64,
+        now: u64,
     ) -> Option<Error> {
         self.loaded = true;
+        self.clock = Some(now);
         let read = outcome.and_then(|(mut loaded, len)| {
             let entries = Entries::from_payload(core::mem::take(&mut loaded.payload))?;
             Ok((loaded, len, entries))
@@ -82,7 +89,7 @@ impl State {
                 self.outdated = loaded.outdated;
                 if config.lifetime.is_some()
                     && let Some(created) = self.created()
-                    && config.past_lifetime(created, now)
+                    && config.past_lifetime(created, || now)
                 {
                     self.entries.clear();
                     self.rejected = Some(Error::LifetimeExceeded);
