@@ -788,6 +788,72 @@ async fn one_clock_reading_per_request_reaches_the_store_and_the_stamp() {
     assert_eq!(text(response).await, "a1b2c3|");
 }
 
+/// A store written before `load_now_at`/`save_now_at` existed: it answers
+/// `load_now`/`save_now` only, and the defaults must still reach them.
+struct Untimed {
+    inner: CookieStore<String>,
+    log: std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>,
+}
+
+impl SessionStore for Untimed {
+    const IMMEDIATE: bool = true;
+
+    async fn load(&self, name: &str, value: &str) -> Result<securecookie::Loaded, StoreError> {
+        self.log.lock().unwrap().push("load");
+        SessionStore::load(&self.inner, name, value).await
+    }
+
+    async fn save(&self, name: &str, record: securecookie::Record) -> Result<String, StoreError> {
+        self.log.lock().unwrap().push("save");
+        SessionStore::save(&self.inner, name, record).await
+    }
+
+    async fn destroy(
+        &self,
+        name: &str,
+        id: Option<securecookie::SessionId>,
+    ) -> Result<String, StoreError> {
+        SessionStore::destroy(&self.inner, name, id).await
+    }
+
+    fn load_now(
+        &self,
+        name: &str,
+        value: &str,
+    ) -> Option<Result<securecookie::Loaded, StoreError>> {
+        self.log.lock().unwrap().push("load_now");
+        SessionStore::load_now(&self.inner, name, value)
+    }
+
+    fn save_now(
+        &self,
+        name: &str,
+        record: securecookie::Record,
+    ) -> Result<Result<String, StoreError>, securecookie::Record> {
+        self.log.lock().unwrap().push("save_now");
+        SessionStore::save_now(&self.inner, name, record)
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        SessionStore::max_age(&self.inner)
+    }
+}
+
+#[tokio::test]
+async fn a_store_without_the_timed_calls_is_reached_through_the_defaults() {
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let untimed = Untimed {
+        inner: store(),
+        log: log.clone(),
+    };
+    let app = app(SessionLayer::new(untimed, NAME));
+    let cookie = login(&app).await;
+    assert_eq!(std::mem::take(&mut *log.lock().unwrap()), ["save_now"]);
+    let response = call(&app, "/read", Some(&cookie)).await;
+    assert_eq!(text(response).await, "a1b2c3|");
+    assert_eq!(std::mem::take(&mut *log.lock().unwrap()), ["load_now"]);
+}
+
 /// A service that is never ready: the layer must pass that on (tower's
 /// backpressure), not claim readiness of its own.
 struct NeverReady;

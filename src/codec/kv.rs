@@ -280,26 +280,8 @@ pub fn get<'a>(payload: &'a [u8], key: &str) -> Result<Option<&'a [u8]>, KvError
     Ok(None)
 }
 
-/// [`get`] on a payload [`validate`] accepted (the engine's loaded
-/// session): the framing cannot fail and the order needs no check, so
-/// each entry costs one key comparison instead of two.
-#[cfg(feature = "engine")]
-pub(crate) fn get_validated<'a>(payload: &'a [u8], key: &str) -> Option<&'a [u8]> {
-    let mut rest = payload;
-    while !rest.is_empty() {
-        let k = take(&mut rest).ok()?;
-        let v = take(&mut rest).ok()?;
-        match k.cmp(key.as_bytes()) {
-            core::cmp::Ordering::Less => {}
-            core::cmp::Ordering::Equal => return Some(v),
-            core::cmp::Ordering::Greater => return None,
-        }
-    }
-    None
-}
-
 /// Reads one length-prefixed field off the front of `rest`.
-fn take<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8], KvError> {
+pub(crate) fn take<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8], KvError> {
     let mut len = 0usize;
     let mut used = 0;
     loop {
@@ -516,23 +498,5 @@ mod tests {
         assert_eq!(get(&payload, "a"), Ok(Some(&b"1"[..])));
         assert_eq!(get(&payload, "b"), Ok(None));
         assert_eq!(get(&payload, "d"), Ok(None));
-    }
-
-    #[cfg(feature = "engine")]
-    #[test]
-    fn get_validated_answers_as_get() {
-        let payload =
-            to_vec::<64>([("\0c", &b"123"[..]), ("b", &b""[..]), ("user", &b"ada"[..])]).unwrap();
-        validate(&payload).unwrap();
-        for key in ["", "\0", "\0c", "\0d", "a", "b", "bb", "user", "users", "z"] {
-            assert_eq!(
-                get_validated(&payload, key),
-                get(&payload, key).unwrap(),
-                "{key:?}"
-            );
-        }
-        assert_eq!(get_validated(&payload, "user"), Some(&b"ada"[..]));
-        assert_eq!(get_validated(&payload, "b"), Some(&b""[..]));
-        assert_eq!(get_validated(&[], "a"), None);
     }
 }
