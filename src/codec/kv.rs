@@ -237,6 +237,14 @@ impl core::fmt::Debug for KvReader<'_> {
     }
 }
 
+/// Whether a key is UTF-8. Keys are nearly always ASCII: on 64-bit
+/// targets (servers) a word-at-a-time ASCII loop skips the call to the
+/// full check (~55 instructions for a short key) on every session loaded;
+/// firmware links the one check alone, to keep within its flash budget.
+fn key_is_utf8(key: &[u8]) -> bool {
+    (cfg!(target_pointer_width = "64") && key.is_ascii()) || core::str::from_utf8(key).is_ok()
+}
+
 /// Checks a whole payload, returning the number of entries.
 ///
 /// ```
@@ -245,9 +253,13 @@ impl core::fmt::Debug for KvReader<'_> {
 /// assert_eq!(kv::validate(&[1, b'b', 0, 1, b'a', 0]), Err(KvError::Unsorted));
 /// ```
 pub fn validate(payload: &[u8]) -> Result<usize, KvError> {
+    let mut reader = KvReader::new(payload);
     let mut count = 0;
-    for entry in KvReader::new(payload) {
-        entry?;
+    while !reader.rest.is_empty() {
+        reader.entry_with(|key| match key_is_utf8(key) {
+            true => Ok(()),
+            false => Err(KvError::KeyNotUtf8),
+        })?;
         count += 1;
     }
     Ok(count)
@@ -490,6 +502,21 @@ mod tests {
         );
         assert_eq!(get(&[1, b'b', 0, 1, b'a', 0], "c"), Err(KvError::Unsorted));
         assert_eq!(get(&[1, b'a', 5], "a"), Err(KvError::Truncated));
+    }
+
+    #[test]
+    fn validate_takes_utf8_keys_ascii_or_not() {
+        // "z", then "é" (two bytes): a valid non-ASCII key.
+        assert_eq!(validate(&[1, b'z', 1, b'1', 2, 0xc3, 0xa9, 0]), Ok(2));
+        assert_eq!(validate(&[1, 0x80, 0]), Err(KvError::KeyNotUtf8));
+        assert_eq!(validate(&[2, 0xc3, 0x28, 0]), Err(KvError::KeyNotUtf8));
+        // Framing and order come first, as the reader reports them.
+        assert_eq!(validate(&[1, b'a', 5]), Err(KvError::Truncated));
+        assert_eq!(
+            validate(&[2, 0xc3, 0xa9, 0, 1, 0x80, 0]),
+            Err(KvError::Unsorted)
+        );
+        assert_eq!(validate(&[]), Ok(0));
     }
 
     #[test]
