@@ -296,6 +296,61 @@ async fn safe_methods_and_the_unprotected_router() {
     );
 }
 
+/// A `CsrfLayer` under a `SessionLayer` built without `.csrf(..)` checks
+/// nothing and leaves the request alone: an unsafe request's form body,
+/// one longer than the check would ever read, reaches the handler whole.
+#[tokio::test]
+async fn a_csrf_layer_without_csrf_on_leaves_requests_alone() {
+    use securecookie::layer::{CsrfLayer, SessionLayer};
+    let store = CookieStore::<String>::new(CookieConfig::default(), [keys()]).unwrap();
+    let echo = |body: axum::body::Bytes| async move { body.len().to_string() };
+    let app: Router = Router::new()
+        .route("/echo", axum::routing::post(echo))
+        .layer(CsrfLayer::new())
+        .layer(SessionLayer::new(store, "test"));
+    let form = format!("a={}", "b".repeat(securecookie::csrf::MAX_FORM_BODY));
+    let request = Request::builder()
+        .method("POST")
+        .uri("/echo")
+        .header("host", "localhost")
+        .header("sec-fetch-site", "cross-site")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form.clone()))
+        .unwrap();
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(body, form.len().to_string());
+}
+
+/// The engine's own check, as an adapter for another framework calls it
+/// (without a pre-check of its own): with CSRF off every method passes;
+/// with it on a safe method passes without a token and an unsafe one
+/// without a token is refused.
+#[tokio::test]
+async fn the_engines_check_passes_safe_methods_and_every_method_when_off() {
+    use securecookie::engine::{CsrfRequest, Engine, Status};
+    let store = || CookieStore::<String>::new(CookieConfig::default(), [keys()]).unwrap();
+    let same_origin = |method| CsrfRequest {
+        method,
+        sec_fetch_site: Some(b"same-origin"),
+        host: Some(b"localhost"),
+        ..CsrfRequest::default()
+    };
+    let no_cookies = std::iter::empty::<&[u8]>;
+    let off = Engine::new(store(), "test").begin();
+    let check = off.check_csrf(same_origin("POST"), no_cookies()).await;
+    assert_eq!(check, Ok(()));
+    let on = Engine::new(store(), "test").csrf(CookieConfig::default());
+    let (get, post) = (on.begin(), on.begin());
+    let check = get.check_csrf(same_origin("GET"), no_cookies()).await;
+    assert_eq!(check, Ok(()));
+    let check = post.check_csrf(same_origin("POST"), no_cookies()).await;
+    assert_eq!(check, Err(Status::Forbidden));
+}
+
 /// A session from before CSRF was turned on has no secret: an anonymous
 /// cookie planted beside it (by a sibling subdomain, say) must never become
 /// its secret, however often it is sent.

@@ -663,6 +663,47 @@ async fn a_store_breaking_its_immediate_promise_is_503() {
     assert_eq!(cause.to_string(), "session store unavailable: awaited");
 }
 
+/// A store whose `Set-Cookie` line is no header value (a line break, as a
+/// careless backend might return): the login answers 500 with the cause,
+/// never a split header and never a 200 that silently drops the session.
+struct BreaksLines;
+
+impl SessionStore for BreaksLines {
+    async fn load(&self, _name: &str, _value: &str) -> Result<securecookie::Loaded, StoreError> {
+        Err(StoreError::backend("not asked"))
+    }
+
+    async fn save(&self, _name: &str, _record: securecookie::Record) -> Result<String, StoreError> {
+        Ok("my-app=1; Path=/\r\nX-Injected: 1".into())
+    }
+
+    async fn destroy(
+        &self,
+        _name: &str,
+        _id: Option<securecookie::SessionId>,
+    ) -> Result<String, StoreError> {
+        Err(StoreError::backend("not asked"))
+    }
+
+    fn max_age(&self) -> Option<u64> {
+        None
+    }
+}
+
+#[tokio::test]
+async fn a_store_line_that_is_no_header_value_is_500() {
+    let app = app(SessionLayer::new(BreaksLines, NAME));
+    let response = call(&app, "/login", None).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(set_cookies(&response).is_empty());
+    assert!(response.headers().get("x-injected").is_none());
+    let cause = response.extensions().get::<SaveError>().unwrap();
+    assert_eq!(
+        cause.to_string(),
+        "cookie attribute Set-Cookie is not valid"
+    );
+}
+
 /// A cookie store that logs the time the layer hands each immediate call.
 struct Clocked {
     inner: CookieStore<String>,

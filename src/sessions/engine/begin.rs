@@ -411,3 +411,34 @@ impl core::fmt::Debug for PendingSession {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::string::String;
+
+    use super::Engine;
+    use crate::{CookieConfig, CookieStore, Keys};
+
+    fn engine() -> Engine {
+        let keys = Keys::new(&[7; 32], None).unwrap();
+        let store = CookieStore::<String>::new(CookieConfig::default(), [keys]).unwrap();
+        Engine::new(store, "my-app")
+    }
+
+    #[test]
+    fn name_and_debug_show_the_settings_never_the_store() {
+        let engine = engine().lifetime(60);
+        assert_eq!(engine.name(), "my-app");
+        let config = r#"LayerConfig { name: "my-app", always_save: false, rolling: Some(50), lifetime: Some(60), csrf: None }"#;
+        assert_eq!(
+            std::format!("{engine:?}"),
+            std::format!("Engine {{ config: {config}, .. }}")
+        );
+        let session = engine.begin();
+        assert_eq!(session.name(), "my-app");
+        assert_eq!(
+            std::format!("{session:?}"),
+            r#"PendingSession { cookie: "my-app", .. }"#
+        );
+    }
+}

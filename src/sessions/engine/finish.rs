@@ -339,3 +339,26 @@ pub fn unavailable(error: &StoreError) -> Status {
     );
     Status::ServiceUnavailable
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_are_tab_space_and_visible_ascii() {
+        for byte in 0..=255u8 {
+            // Bytes past ASCII as their UTF-8 (two bytes, both refused).
+            let line = std::format!("a={}; Path=/", char::from(byte));
+            let expected = byte == b'\t' || (b' '..=b'~').contains(&byte);
+            assert_eq!(is_header_value(&line), expected, "{byte:#04x}");
+        }
+        assert!(is_header_value(""));
+    }
+
+    #[test]
+    fn finishing_debug_shows_no_outcome() {
+        let line = std::string::String::from("id=secret");
+        let finishing = Finishing(Work::Now(Some(Outcome::SetCookie(line))));
+        assert_eq!(std::format!("{finishing:?}"), "Finishing { .. }");
+    }
+}
