@@ -325,6 +325,17 @@ fn the_anonymous_cookie_line() {
         Err(Error::InvalidAttribute { name: "Secure" })
     );
     assert_eq!(set.set_cookie("bad name", &config), Err(Error::InvalidName));
+    // The session cookie's Domain, when it has one, is the anonymous one's.
+    let shared = CookieConfig {
+        domain: Some("example.com".into()),
+        ..CookieConfig::default()
+    };
+    assert_eq!(
+        AnonymousCookie::Clear
+            .set_cookie("my-app-csrf", &shared)
+            .unwrap(),
+        "my-app-csrf=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly; Secure; SameSite=Lax"
+    );
 }
 
 /// A session that already held something never adopts an anonymous cookie
