@@ -383,3 +383,117 @@ async fn a_planted_cookie_never_becomes_an_old_sessions_secret() {
         assert_eq!(browser.get("/welcome").await.status, StatusCode::OK);
     }
 }
+
+/// A CSRF-protected echo: `GET /token` hands out a token (and the
+/// anonymous cookie it belongs to), `POST /echo` answers the length of the
+/// body its handler got. Returns the app, the cookie pair and the token.
+async fn echo_app() -> (Router, String, String) {
+    use securecookie::layer::{CsrfLayer, SessionHandle, SessionLayer};
+    let config = CookieConfig::default();
+    let store = CookieStore::<String>::new(config.clone(), [keys()]).unwrap();
+    let token = |s: SessionHandle| async move { s.csrf_token().unwrap() };
+    let echo = |body: axum::body::Bytes| async move { body.len().to_string() };
+    let app: Router = Router::new()
+        .route("/token", axum::routing::get(token))
+        .route("/echo", axum::routing::post(echo))
+        .layer(CsrfLayer::new())
+        .layer(SessionLayer::new(store, "test").csrf(config));
+    let request = Request::get("/token")
+        .header("host", "localhost")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let line = response.headers()["set-cookie"].to_str().unwrap();
+    let cookie = line.split(';').next().unwrap().to_string();
+    assert!(cookie.starts_with("test-csrf="), "{cookie}");
+    let body = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    (app, cookie, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// POSTs `body` as `content_type` to the echo, the token in the header when
+/// given: the status and what the handler answered.
+async fn post_echo(
+    app: &Router,
+    cookie: &str,
+    content_type: &str,
+    header_token: Option<&str>,
+    body: String,
+) -> (StatusCode, String) {
+    let mut request = Request::post("/echo")
+        .header("host", "localhost")
+        .header("cookie", cookie)
+        .header("content-type", content_type);
+    if let Some(token) = header_token {
+        request = request.header("x-csrf-token", token);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// Where the layer looks for the token: the header first (then a form
+/// body of any length passes whole: it is not read), else the field of a
+/// form body of at most MAX_FORM_BODY bytes, and never another body type
+/// (a cross-site `text/plain` POST needs no preflight).
+#[tokio::test]
+async fn the_token_is_read_from_the_header_or_a_bounded_form_only() {
+    use securecookie::csrf::MAX_FORM_BODY;
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let (app, cookie, token) = echo_app().await;
+
+    let long = format!("a={}", "b".repeat(MAX_FORM_BODY));
+    let (status, got) = post_echo(&app, &cookie, FORM, Some(&token), long.clone()).await;
+    assert_eq!((status, got), (StatusCode::OK, long.len().to_string()));
+
+    let field = format!("&csrf-token={token}");
+    let exact = format!("a={}{field}", "b".repeat(MAX_FORM_BODY - 2 - field.len()));
+    assert_eq!(exact.len(), MAX_FORM_BODY);
+    let (status, got) = post_echo(&app, &cookie, FORM, None, exact).await;
+    assert_eq!((status, got), (StatusCode::OK, MAX_FORM_BODY.to_string()));
+
+    let over = format!("a={}{field}", "b".repeat(MAX_FORM_BODY - 1 - field.len()));
+    let (status, _) = post_echo(&app, &cookie, FORM, None, over).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let plain = format!("csrf-token={token}");
+    let (status, _) = post_echo(&app, &cookie, "text/plain", None, plain).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// A service that is never ready: the CSRF layer passes that on.
+#[derive(Clone)]
+struct NeverReady;
+
+impl tower::Service<Request<Body>> for NeverReady {
+    type Response = Response<Body>;
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<Response<Body>, Self::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Pending
+    }
+
+    fn call(&mut self, _: Request<Body>) -> Self::Future {
+        unreachable!("called while not ready")
+    }
+}
+
+#[test]
+fn the_csrf_layer_passes_readiness_through() {
+    use tower::{Layer, Service};
+    let mut service = securecookie::layer::CsrfLayer::new().layer(NeverReady);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(service.poll_ready(&mut cx).is_pending());
+}
