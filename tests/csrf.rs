@@ -469,26 +469,9 @@ async fn the_token_is_read_from_the_header_or_a_bounded_form_only() {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-/// A service that is never ready: the CSRF layer passes that on.
-#[derive(Clone)]
-struct NeverReady;
-
-impl tower::Service<Request<Body>> for NeverReady {
-    type Response = Response<Body>;
-    type Error = std::convert::Infallible;
-    type Future = std::future::Ready<Result<Response<Body>, Self::Error>>;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        std::task::Poll::Pending
-    }
-
-    fn call(&mut self, _: Request<Body>) -> Self::Future {
-        unreachable!("called while not ready")
-    }
-}
+#[path = "common/never_ready.rs"]
+mod never_ready;
+use never_ready::NeverReady;
 
 #[test]
 fn the_csrf_layer_passes_readiness_through() {

@@ -895,26 +895,9 @@ async fn a_store_without_the_timed_calls_is_reached_through_the_defaults() {
     assert_eq!(std::mem::take(&mut *log.lock().unwrap()), ["load_now"]);
 }
 
-/// A service that is never ready: the layer must pass that on (tower's
-/// backpressure), not claim readiness of its own.
-struct NeverReady;
-
-impl tower::Service<axum::http::Request<Body>> for NeverReady {
-    type Response = Response<Body>;
-    type Error = std::convert::Infallible;
-    type Future = std::future::Ready<Result<Response<Body>, Self::Error>>;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        std::task::Poll::Pending
-    }
-
-    fn call(&mut self, _: axum::http::Request<Body>) -> Self::Future {
-        unreachable!("called while not ready")
-    }
-}
+#[path = "common/never_ready.rs"]
+mod never_ready;
+use never_ready::NeverReady;
 
 #[test]
 fn readiness_passes_through_and_debug_shows_config_only() {
