@@ -423,6 +423,161 @@ fn csrf_refuses_posts_without_a_token_and_hands_the_form_on() {
     });
 }
 
+/// A handler that takes the error itself (`Result<SessionHandle,
+/// SessionError>`) gets its status and a text that says which mistake:
+/// the developer's (no middleware) or the store's.
+#[test]
+fn an_extraction_error_taken_by_the_handler_says_why() {
+    use actix_web::ResponseError;
+    use securecookie::actix::SessionError;
+    async fn why(s: Result<SessionHandle, SessionError>) -> String {
+        match s {
+            Ok(_) => "session".into(),
+            Err(e) => format!("{} {e}", e.status_code().as_u16()),
+        }
+    }
+    run(async {
+        let bare = init_service(App::new().route("/why", web::get().to(why))).await;
+        let said = call!(bare, "/why", None).body;
+        assert!(
+            said.starts_with("500 SessionHandle needs securecookie's SessionMiddleware"),
+            "{said}"
+        );
+        let down = init_service(
+            App::new()
+                .wrap(SessionMiddleware::new(Down::default(), NAME))
+                .route("/why", web::get().to(why)),
+        )
+        .await;
+        let said = call!(down, "/why", Some("my-app=abc")).body;
+        assert_eq!(said, "503 session store unavailable: connection refused");
+        let working = init_service(
+            App::new()
+                .wrap(SessionMiddleware::new(store(), NAME))
+                .route("/why", web::get().to(why)),
+        )
+        .await;
+        assert_eq!(call!(working, "/why", None).body, "session");
+    });
+}
+
+async fn token_or_empty(s: SessionHandle) -> String {
+    s.set("user-id", "a1b2c3".to_string());
+    s.csrf_token().unwrap_or_default()
+}
+
+async fn body_length(body: String) -> String {
+    body.len().to_string()
+}
+
+/// An app whose `/echo` answers the length of the body it was given, and
+/// whose `/token` logs in: the app, the session cookie and its token (a
+/// macro: actix's request type is not nameable from `actix_web`).
+macro_rules! echo_app {
+    ($middleware:expr) => {{
+        let app = init_service(
+            App::new()
+                .wrap($middleware)
+                .route("/token", web::get().to(token_or_empty))
+                .route("/echo", web::post().to(body_length)),
+        )
+        .await;
+        let issued = call!(app, "/token", None);
+        let token = Some(issued.body.clone()).filter(|t| !t.is_empty());
+        (app, issued.pair(), token)
+    }};
+}
+
+/// `POST /echo` with the session cookie, a content type, a body and maybe
+/// the token in the header: the status and the body.
+macro_rules! post_echo {
+    ($app:expr, $cookie:expr, $content_type:expr, $header_token:expr, $body:expr) => {{
+        let mut post = TestRequest::post()
+            .uri("/echo")
+            .insert_header((COOKIE, $cookie.to_string()))
+            .insert_header(("content-type", $content_type.to_string()));
+        let header_token: Option<&str> = $header_token;
+        if let Some(token) = header_token {
+            post = post.insert_header(("x-csrf-token", token.to_string()));
+        }
+        let reply = reply(
+            $app.call(post.set_payload($body).to_request())
+                .await
+                .unwrap(),
+        )
+        .await;
+        (reply.status, reply.body)
+    }};
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Where the middleware looks for the token: the header first (then a form
+/// of any length reaches the handler whole: it is not read), else the field
+/// of a form of at most MAX_FORM_BODY bytes, never another body type (a
+/// cross-site `text/plain` POST needs no preflight). As the tower layer.
+#[test]
+fn csrf_reads_the_token_from_the_header_or_a_bounded_form_only() {
+    use securecookie::csrf::MAX_FORM_BODY;
+    run(async {
+        let middleware = SessionMiddleware::new(store(), NAME).csrf(CookieConfig::default());
+        let (app, cookie, token) = echo_app!(middleware);
+        let token = token.expect("a token with CSRF on");
+
+        let long = format!("a={}", "b".repeat(MAX_FORM_BODY));
+        let got = post_echo!(app, cookie, FORM, Some(&token), long.clone());
+        assert_eq!(got, (StatusCode::OK, long.len().to_string()));
+
+        let field = format!("&csrf-token={token}");
+        let exact = format!("a={}{field}", "b".repeat(MAX_FORM_BODY - 2 - field.len()));
+        assert_eq!(exact.len(), MAX_FORM_BODY);
+        let got = post_echo!(app, cookie, FORM, None, exact);
+        assert_eq!(got, (StatusCode::OK, MAX_FORM_BODY.to_string()));
+
+        let over = format!("a={}{field}", "b".repeat(MAX_FORM_BODY - 1 - field.len()));
+        let (status, _) = post_echo!(app, cookie, FORM, None, over);
+        assert_eq!(status, StatusCode::FORBIDDEN, "one byte over the bound");
+
+        let plain = format!("csrf-token={token}");
+        let (status, _) = post_echo!(app, cookie, "text/plain", None, plain);
+        assert_eq!(status, StatusCode::FORBIDDEN, "text/plain carries no token");
+    });
+}
+
+/// Without `.csrf(..)` the middleware reads no body: a form longer than
+/// the CSRF bound reaches the handler whole, with no token anywhere.
+#[test]
+fn without_csrf_a_long_form_reaches_the_handler_whole() {
+    use securecookie::csrf::MAX_FORM_BODY;
+    run(async {
+        let (app, cookie, token) = echo_app!(SessionMiddleware::new(store(), NAME));
+        assert_eq!(token, None, "no token with CSRF off");
+        let long = format!("a={}", "b".repeat(2 * MAX_FORM_BODY));
+        let got = post_echo!(app, cookie, FORM, None, long.clone());
+        assert_eq!(got, (StatusCode::OK, long.len().to_string()));
+    });
+}
+
+/// The service's `Debug` shows its settings, never a key.
+#[test]
+fn the_service_debug_shows_settings_only() {
+    use actix_web::dev::Transform;
+    run(async {
+        let middleware = SessionMiddleware::new(store(), NAME).csrf(CookieConfig::default());
+        let service = middleware
+            .new_transform(actix_web::test::ok_service())
+            .await
+            .unwrap();
+        let shown = format!("{service:?}");
+        assert!(shown.starts_with("SessionService { config: "), "{shown}");
+        assert!(shown.contains("my-app"), "{shown}");
+        assert!(
+            !shown.contains("hash_key") && !shown.contains("0x"),
+            "{shown}"
+        );
+    });
+}
+
 /// The same on SQLite (a fresh file under the target directory), through
 /// actix's own runtime.
 #[cfg(feature = "sqlite")]

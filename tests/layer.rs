@@ -434,6 +434,37 @@ async fn a_missing_layer_is_a_500_that_names_it() {
     );
 }
 
+/// A handler that takes the rejection itself (`Result<SessionHandle,
+/// SessionRejection>`) can tell the developer's mistake from a store that is
+/// down: the rejection's text says which.
+async fn why(handle: Result<SessionHandle, securecookie::layer::SessionRejection>) -> String {
+    match handle {
+        Ok(_) => "session".into(),
+        Err(rejection) => rejection.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn a_rejection_taken_by_the_handler_says_why() {
+    let bare = Router::new().route("/why", get(why));
+    let said = text(call(&bare, "/why", None).await).await;
+    assert!(
+        said.starts_with("SessionHandle needs securecookie's SessionLayer"),
+        "{said}"
+    );
+
+    let down = Router::new()
+        .route("/why", get(why))
+        .layer(SessionLayer::new(Down::default(), NAME));
+    let said = text(call(&down, "/why", Some("my-app=abc")).await).await;
+    assert_eq!(said, "session store unavailable: connection refused");
+
+    let working = Router::new()
+        .route("/why", get(why))
+        .layer(SessionLayer::new(store(), NAME));
+    assert_eq!(text(call(&working, "/why", None).await).await, "session");
+}
+
 #[tokio::test]
 async fn rolling_renewal_and_the_lifetime_cap() {
     let store = store();
