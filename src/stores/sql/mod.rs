@@ -6,7 +6,6 @@
 //! The table, the statement of each operation and why: the crate docs'
 //! "Sessions" page (src/docs/sessions.md, "SQLite and Postgres").
 
-use core::fmt;
 use std::format;
 use std::string::String;
 
@@ -47,12 +46,6 @@ pub(crate) struct Statements {
     pub(crate) list_user: String,
     pub(crate) sweep: String,
     pub(crate) count_user: String,
-}
-
-impl fmt::Debug for Statements {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Statements").finish_non_exhaustive()
-    }
 }
 
 impl Statements {
