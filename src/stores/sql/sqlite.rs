@@ -97,16 +97,8 @@ impl SqliteBackend {
         // takes an exclusive lock SQLite does not wait for on the busy
         // timeout: the losers hear "database is locked" at once. The switch
         // is persistent, so a retry a moment later finds WAL already on.
-        let mut attempt = 0u64;
-        let pool = loop {
-            match SqlitePoolOptions::new().connect_with(options.clone()).await {
-                Err(sqlx::Error::Database(e)) if attempt < 20 && is_busy(e.code().as_deref()) => {
-                    attempt += 1;
-                    tokio::time::sleep(core::time::Duration::from_millis(10 * attempt)).await;
-                }
-                other => break other?,
-            }
-        };
+        let pool =
+            retry_while_busy(|| SqlitePoolOptions::new().connect_with(options.clone())).await?;
         Ok(Self::new(pool, DEFAULT_TABLE)?)
     }
 
@@ -168,8 +160,119 @@ CREATE INDEX IF NOT EXISTS "{t}_user" ON "{t}" ("user") WHERE "user" IS NOT NULL
     }
 }
 
+/// How many times [`retry_while_busy`] tries again: 20, waiting 10 ms
+/// longer each time (2.1 s in all).
+const BUSY_RETRIES: u64 = 20;
+
+/// `connect()`, tried again while SQLite answers busy (a new file's WAL
+/// switch, see [`SqliteBackend::open`]); any other outcome at once.
+async fn retry_while_busy<T, F: Future<Output = Result<T, sqlx::Error>>>(
+    mut connect: impl FnMut() -> F,
+) -> Result<T, sqlx::Error> {
+    let mut attempt = 0u64;
+    loop {
+        match connect().await {
+            Err(sqlx::Error::Database(e))
+                if attempt < BUSY_RETRIES && is_busy(e.code().as_deref()) =>
+            {
+                attempt += 1;
+                tokio::time::sleep(core::time::Duration::from_millis(10 * attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// SQLite's `SQLITE_BUSY` (5), or one of its extended codes (the low byte).
 fn is_busy(code: Option<&str>) -> bool {
     code.and_then(|c| c.parse::<u32>().ok())
         .is_some_and(|c| c & 0xff == 5)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::boxed::Box;
+    use std::string::ToString;
+
+    use super::*;
+
+    /// A database error with a SQLite result code, as sqlx hands it on.
+    #[derive(Debug)]
+    struct Coded(&'static str);
+
+    impl core::fmt::Display for Coded {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            write!(f, "code {}", self.0)
+        }
+    }
+
+    impl core::error::Error for Coded {}
+
+    impl sqlx::error::DatabaseError for Coded {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn core::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn core::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn core::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    /// Runs `retry_while_busy` over answers that fail with `code` the first
+    /// `failures` times, then succeed: the outcome, the number of calls and
+    /// the time waited (tokio's paused clock: exact, and no real waiting).
+    async fn retried(code: &'static str, failures: u32) -> (Result<u32, String>, u32, u64) {
+        let start = tokio::time::Instant::now();
+        let mut calls = 0;
+        let outcome = retry_while_busy(|| {
+            calls += 1;
+            let answer = if calls <= failures {
+                Err(sqlx::Error::Database(Box::new(Coded(code))))
+            } else {
+                Ok(calls)
+            };
+            core::future::ready(answer)
+        })
+        .await;
+        let waited = start.elapsed().as_millis() as u64;
+        (outcome.map_err(|e| e.to_string()), calls, waited)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn busy_is_tried_again_twenty_times_waiting_longer_each_time() {
+        // Busy three times (plain and extended codes), then connected.
+        assert_eq!(retried("5", 3).await, (Ok(4), 4, 10 + 20 + 30));
+        assert_eq!(retried("517", 1).await, (Ok(2), 2, 10));
+        // Busy for good: the first try and 20 more, 10 + 20 + ... + 200 ms.
+        let (outcome, calls, waited) = retried("5", u32::MAX).await;
+        assert_eq!((calls, waited), (21, 2100));
+        assert!(outcome.unwrap_err().contains("code 5"));
+        // Any other error (SQLITE_LOCKED 6, SQLITE_ERROR 1) at once.
+        assert_eq!(retried("6", 5).await.1, 1);
+        assert_eq!(retried("1", 5).await.1, 1);
+        assert_eq!(retried("5", 0).await, (Ok(1), 1, 0));
+    }
+
+    #[test]
+    fn busy_codes_are_5_and_its_extended_codes() {
+        for busy in ["5", "261", "517", "773"] {
+            assert!(is_busy(Some(busy)), "{busy}");
+        }
+        for other in ["1", "6", "262", "0", "x", ""] {
+            assert!(!is_busy(Some(other)), "{other}");
+        }
+        assert!(!is_busy(None));
+    }
 }
