@@ -112,7 +112,7 @@ fn fixed_iv_reproduces_the_go_golden_cookie() {
         .into_iter()
         .find(|v| v["id"] == "forged-golden-h32-b16-nop")
         .unwrap();
-    let out = run(&[
+    let args = [
         "encode",
         "--format",
         "gorilla",
@@ -128,9 +128,14 @@ fn fixed_iv_reproduces_the_go_golden_cookie() {
         "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
         "--raw",
         golden["payload"].as_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    assert_eq!(stdout(&out).trim(), golden["cookie"].as_str().unwrap());
+    ];
+    // `--raw` alone, and with the `--payload raw` it implies.
+    let explicit = [&args[..], &["--payload", "raw"]].concat();
+    for args in [&args[..], &explicit] {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert_eq!(stdout(&out).trim(), golden["cookie"].as_str().unwrap());
+    }
 }
 
 #[test]
@@ -372,11 +377,12 @@ fn go_values_that_are_not_strings_print_as_documented() {
     map.insert("k=ey".into(), "v".into());
     map.insert("l-nan".into(), GoValue::Float(f64::NAN));
     map.insert("m-inf".into(), GoValue::Float(f64::NEG_INFINITY));
+    map.insert("n-inf".into(), GoValue::Float(f64::INFINITY));
     let mut payload = Vec::new();
     gob::encode_any_map(&map, &mut payload).unwrap();
     let want = "a-int=-42\nb-uint=18446744073709551615\nc-yes=true\nd-float=0.1\n\
                 e-float=1e+21\nf-float=3\ng-nil=<nil>\nh-bytes=0x00ff\ni-text-bytes=abc\n\
-                j-ctrl=0x610a62\n0x6b3d6579=v\nl-nan=NaN\nm-inf=-Inf\n";
+                j-ctrl=0x610a62\n0x6b3d6579=v\nl-nan=NaN\nm-inf=-Inf\nn-inf=+Inf\n";
     let decode = |payload: &[u8], kind: &str| {
         let enc = run(&[
             "encode",
@@ -409,7 +415,7 @@ fn go_values_that_are_not_strings_print_as_documented() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(stdout(&out), want);
     // JSON has no NaN, infinities or []byte (Go writes base64 strings).
-    for k in ["l-nan", "m-inf", "h-bytes", "i-text-bytes"] {
+    for k in ["l-nan", "m-inf", "n-inf", "h-bytes", "i-text-bytes"] {
         map.remove(k);
     }
     let mut payload = Vec::new();
@@ -417,7 +423,7 @@ fn go_values_that_are_not_strings_print_as_documented() {
     let out = decode(&payload, "json");
     let want_json: String = want
         .lines()
-        .filter(|l| !l.starts_with(['h', 'i', 'l', 'm']))
+        .filter(|l| !l.starts_with(['h', 'i', 'l', 'm', 'n']))
         .map(|l| format!("{l}\n"))
         .collect();
     assert_eq!(stdout(&out), want_json);

@@ -426,3 +426,27 @@ fn why_not(looks: Looks, codecs: &[Codec], name: &str) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_std_is_rfc_4648_with_padding() {
+        // RFC 4648's test vectors, and the two characters only the
+        // standard alphabet has (62 `+`, 63 `/`).
+        let cases: [(&[u8], &str); 8] = [
+            (b"", ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg=="),
+            (b"fooba", "Zm9vYmE="),
+            (b"foobar", "Zm9vYmFy"),
+            (&[0xfb, 0xff, 0xbf], "+/+/"),
+        ];
+        for (bytes, text) in cases {
+            assert_eq!(base64_std(bytes), text, "{bytes:?}");
+        }
+    }
+}

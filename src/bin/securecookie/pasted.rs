@@ -136,6 +136,16 @@ mod tests {
             "the pasted cookie is named \"my-app\", but --name says \"s\""
         );
         assert_eq!(split(" ; ").unwrap_err(), "no cookie in the pasted text");
+        // A bare value only when the text is nothing else: beside
+        // attributes it is no cookie.
+        assert_eq!(
+            split("abc; Path=/").unwrap_err(),
+            "no cookie in the pasted text"
+        );
+        assert_eq!(pick("my-app=abc", "my-app").unwrap(), "abc");
+        // One bare padded value is never read as `name=value`, even when
+        // the part before its `=` is the name asked for.
+        assert_eq!(pick("abc=", "abc").unwrap(), "abc=");
     }
 
     #[test]
@@ -146,5 +156,8 @@ mod tests {
         assert_eq!(looks("MTc5NTYz"), Looks::Gorilla);
         assert_eq!(looks("!!!!"), Looks::Unknown);
         assert_eq!(looks("AQ"), Looks::Unknown);
+        // Four characters are enough; three are not, whatever they spell.
+        assert_eq!(looks("AQAA"), Looks::CompactSigned(0));
+        assert_eq!(looks("QAA"), Looks::Unknown);
     }
 }

@@ -51,10 +51,12 @@ fn go_value(value: &GoValue) -> String {
         GoValue::Uint(u) => u.to_string(),
         GoValue::Bool(b) => b.to_string(),
         GoValue::Null => "<nil>".to_string(),
-        GoValue::Float(f) if f.is_nan() => "NaN".to_string(),
-        GoValue::Float(f) if f.is_infinite() => if *f > 0.0 { "+Inf" } else { "-Inf" }.to_string(),
+        GoValue::Float(f) if f.is_infinite() => {
+            if f.is_sign_positive() { "+Inf" } else { "-Inf" }.to_string()
+        }
         GoValue::Float(_) => {
-            // Go's spelling, from the JSON writer: {"":0.1}\n -> 0.1
+            // Go's spelling, from the JSON writer: {"":0.1}\n -> 0.1; the
+            // one float it refuses is NaN (JSON has none), shown as Go does.
             let mut out = Vec::new();
             let map: GoMap = [(String::new(), value.clone())].into();
             match json::encode(&map, &mut out) {
