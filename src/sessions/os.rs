@@ -76,8 +76,7 @@ pub(crate) fn iv() -> Result<Iv, Error> {
     IVS.with(|pool| {
         let pool = &mut *pool.borrow_mut();
         // Both checked every time: a fork leaves a pool of any fill.
-        let stale = pool.fork.stale();
-        if stale || pool.next == POOL {
+        if needs_refill(pool.fork.stale(), pool.next) {
             getrandom::fill(&mut pool.bytes).map_err(|_| Error::Random)?;
             pool.next = 0;
             pool.fork = ForkCheck::now();
@@ -89,6 +88,12 @@ pub(crate) fn iv() -> Result<Iv, Error> {
         pool.next = at + 16;
         Ok(Iv::from_random_bytes(out))
     })
+}
+
+/// Whether the pool must be filled before an IV leaves it: filled in
+/// another process (or never), or every piece handed out.
+fn needs_refill(stale: bool, next: usize) -> bool {
+    stale || next == POOL
 }
 
 /// The current Unix time in seconds (0 before 1970, which no real clock says).
@@ -129,6 +134,16 @@ mod tests {
         // Another process's pool (the fallback without a fork handler).
         assert!(ForkCheck::Pid(std::process::id().wrapping_add(1)).stale());
         assert!(!ForkCheck::Pid(std::process::id()).stale());
+    }
+
+    #[test]
+    fn the_pool_is_filled_when_stale_or_used_up_only() {
+        use super::{POOL, needs_refill};
+        assert!(needs_refill(true, 0), "a fork: refilled, however full");
+        assert!(needs_refill(true, 16));
+        assert!(needs_refill(false, POOL), "every piece handed out");
+        assert!(!needs_refill(false, 0));
+        assert!(!needs_refill(false, POOL - 16), "one piece left");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::*;
 use crate::codec::kv;
 use crate::stores::memory::MemoryBackend;
+use std::format;
 use std::string::ToString;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -427,4 +428,41 @@ fn the_memory_backend_holds_plain_payloads() {
         now(store.load("app", &cookie)),
         Err(StoreError::Session(Error::Payload(_)))
     ));
+}
+
+/// What a user's sessions show in `Debug`: whether tags are set and the
+/// times, never the user, the id or the handle (each names or reaches a
+/// session).
+#[test]
+fn debug_shows_times_and_flags_never_ids_users_or_handles() {
+    let tags = Tags {
+        user: Some(b"alice"),
+        label: None,
+    };
+    assert_eq!(format!("{tags:?}"), "Tags { user: true, label: false }");
+
+    let id = SessionId::from_bytes(&[0xAB; SessionId::LEN]).unwrap();
+    let listed = Listed {
+        id,
+        created: 1,
+        last_seen: 2,
+        expires: 3,
+        label: Some(b"laptop".to_vec()),
+    };
+    assert_eq!(
+        format!("{listed:?}"),
+        "Listed { created: 1, last_seen: 2, expires: 3, .. }"
+    );
+
+    let shown = UserSession {
+        handle: "h4ndle".to_string(),
+        created: 1,
+        last_seen: 2,
+        expires: 3,
+        label: Some("laptop".to_string()),
+    };
+    assert_eq!(
+        format!("{shown:?}"),
+        "UserSession { created: 1, last_seen: 2, expires: 3, label: Some(\"laptop\"), .. }"
+    );
 }
