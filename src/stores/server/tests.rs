@@ -479,3 +479,21 @@ fn ct_eq_is_equality() {
     assert!(!ct_eq(b"abc", b"ab"), "a prefix");
     assert!(!ct_eq(b"ab", b"abc"));
 }
+
+/// Half the room is for sessions without a user; one that ends frees its
+/// place for the next visitor.
+#[test]
+fn visitors_get_half_the_room_and_an_ended_visit_frees_its_place() {
+    let store = store(4);
+    let visitor = || payload(&[("theme", b"dark")]);
+    let (first, _) = create(&store, visitor());
+    create(&store, visitor());
+    let refused = now(store.save("app", Record::new(visitor(), None, false)));
+    assert!(
+        matches!(&refused, Err(StoreError::Backend(e)) if e.downcast_ref::<StoreFull>().is_some()),
+        "{refused:?}"
+    );
+    create(&store, user("a1"));
+    now(store.destroy("app", Some(first))).unwrap();
+    create(&store, visitor());
+}
