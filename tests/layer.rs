@@ -218,6 +218,32 @@ async fn encoded_len_is_the_cookie_written() {
     assert_eq!(text(response).await, format!("Some({})", cookie.len()));
 }
 
+/// A server-side store through the layer: the cookie holds only an id,
+/// so `encoded_len` has nothing to say (`None`); logout deletes the record
+/// (awaited, as the store has no immediate answer) and clears the cookie.
+#[tokio::test]
+async fn a_server_store_keeps_values_server_side_and_logout_deletes_them() {
+    let memory = securecookie::MemoryStore::new(CookieConfig::default(), [keys()], 10).unwrap();
+    let app = app(SessionLayer::new(memory.clone(), NAME));
+    let sized = call(&app, "/sized", None).await;
+    assert_eq!(set_cookies(&sized).len(), 1);
+    assert_eq!(text(sized).await, "None");
+    let cookie = login(&app).await;
+    assert_eq!(memory.backend().len(), 2);
+    let read = call(&app, "/read", Some(&cookie)).await;
+    assert_eq!(text(read).await, "a1b2c3|");
+
+    let logout = call(&app, "/logout", Some(&cookie)).await;
+    assert_eq!(logout.status(), StatusCode::OK);
+    assert_eq!(set_cookies(&logout), [EXPIRED_LINE]);
+    assert_eq!(memory.backend().len(), 1, "the record is deleted");
+    let read = call(&app, "/read", Some(&cookie)).await;
+    assert!(
+        text(read).await.starts_with("|"),
+        "the old cookie finds nothing"
+    );
+}
+
 #[tokio::test]
 async fn untouched_routes_read_nothing_and_write_nothing() {
     let app = app(SessionLayer::new(store(), NAME).always_save(true));
