@@ -244,6 +244,25 @@ async fn a_server_store_keeps_values_server_side_and_logout_deletes_them() {
     );
 }
 
+/// A Go-format cookie carries the handler's values only: the layer's own
+/// entries (its creation stamp, flash values) stay out of the map a Go
+/// service reads (tests/go_interop.rs checks the same against real Go).
+#[tokio::test]
+async fn a_go_format_cookie_carries_the_handlers_values_only() {
+    let store = store().go_format(securecookie::go::GoSerializer::Json);
+    let app = app(SessionLayer::new(store, NAME));
+    let cookie = login(&app).await;
+    let value = &cookie[NAME.len() + 1..];
+    let codec = securecookie::Codec::with_format(keys(), securecookie::Format::Gorilla);
+    let mut buf = vec![0; securecookie::decode_buf_len(value.len())];
+    let decoded = codec.decode(NAME, value, now(), &mut buf).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(decoded.payload),
+        "{\"user-id\":\"a1b2c3\"}\n",
+        "Go's json.Encoder, newline included"
+    );
+}
+
 #[tokio::test]
 async fn untouched_routes_read_nothing_and_write_nothing() {
     let app = app(SessionLayer::new(store(), NAME).always_save(true));
