@@ -110,8 +110,12 @@ mod tests {
         assert!(or.iter().all(|&o| o != 0), "{or:?}");
     }
 
+    /// Equal bytes only, and two differences never cancel out (`a` ^ `` ` ``
+    /// and `b` ^ `c` are both 1: an XOR of the differences would call these
+    /// equal). The server store's handle check uses this too.
     #[test]
     fn eq_compares_whole_slices() {
+        assert!(!super::eq(b"ab", b"`c"));
         assert!(super::eq(b"abc", b"abc"));
         assert!(super::eq(b"", b""));
         assert!(!super::eq(b"abc", b"abd"));

@@ -44,6 +44,7 @@ use crate::codec::{Codec, Codecs, DEFAULT_MAX_AGE, Format, decode_buf_len};
 use crate::error::Error;
 use crate::sessions::cookie_store::{CookieConfig, CookieStore};
 use crate::sessions::store::{Loaded, Record, SessionId, SessionStore, StoreError};
+use crate::sessions::token;
 
 /// The kv key under which the id cookie carries the id (as
 /// [`CookieStore::seal_id`] writes it).
@@ -454,7 +455,7 @@ impl<B: SessionBackend> ServerStore<B> {
         let mut found = None;
         for l in &listed {
             // Every handle compared in full: the time says nothing of which.
-            if ct_eq(self.handle(&l.id).as_bytes(), handle.as_bytes()) {
+            if token::eq(self.handle(&l.id).as_bytes(), handle.as_bytes()) {
                 found = Some(l.id);
             }
         }
@@ -630,8 +631,3 @@ impl<B: SessionBackend> SessionStore for ServerStore<B> {
 
 #[cfg(test)]
 mod tests;
-
-/// Equal bytes, compared in time that depends on the lengths only.
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}

@@ -467,19 +467,6 @@ fn debug_shows_times_and_flags_never_ids_users_or_handles() {
     );
 }
 
-/// The handle compare: equal bytes only, and two differences never cancel
-/// out (`a` ^ `` ` `` and `b` ^ `c` are both 1: an XOR of the differences
-/// would call these equal).
-#[test]
-fn ct_eq_is_equality() {
-    assert!(ct_eq(b"abc", b"abc"));
-    assert!(ct_eq(b"", b""));
-    assert!(!ct_eq(b"ab", b"`c"));
-    assert!(!ct_eq(b"abc", b"abd"));
-    assert!(!ct_eq(b"abc", b"ab"), "a prefix");
-    assert!(!ct_eq(b"ab", b"abc"));
-}
-
 /// Half the room is for sessions without a user; one that ends frees its
 /// place for the next visitor.
 #[test]
