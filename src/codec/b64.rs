@@ -95,28 +95,73 @@ pub(crate) fn encode_in_place(buf: &mut [u8], start: usize, n: usize, padded: bo
     out_len
 }
 
-/// On 64-bit targets, encodes the first whole groups six bytes (two groups)
-/// at a time: one 8-byte load, eight table lookups, one 8-byte store.
-/// Returns how many groups it did; the byte loop does the rest. Firmware
-/// links the byte loop alone.
+/// On 64-bit targets, encodes the first whole groups 24 bytes (eight
+/// groups) at a time, then six (two groups): 8-byte loads, table lookups,
+/// one store per block. Returns how many groups it did; the byte loop does
+/// the rest. Firmware links the byte loop alone.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn wide_groups(buf: &mut [u8], start: usize, full: usize) -> usize {
+    // Groups `k..k + 2` go as one pair while `k + 2 <= limit`: a pair reads
+    // 8 bytes from `start + 3k` (2 past its own) and writes 8 characters
+    // from `4k`, which stay behind the next pair's bytes when `4k + 8 <=
+    // start + 3k + 6`, that is `k + 2 <= start`. A block of four pairs reads
+    // all its bytes before it writes, and its 32 characters stay behind the
+    // next block's bytes when `k + 8 <= start`: the same bound. Both hold
+    // with `k + 2 <= full` already, since `start >= encoded_len(n) - n >=
+    // n / 3 >= full`; the buffer's end is the one other bound.
+    let reach = match buf.len().checked_sub(start + 8) {
+        Some(spare) => spare / 3 + 2,
+        None => 0,
+    };
+    let limit = full.min(reach);
     let mut k = 0;
-    // The load reads 8 bytes (2 past the pair); the store writes 8
-    // characters, which must stay behind the next pair's bytes (`k + 2 <=
-    // start`: 4k + 8 <= start + 3k + 6).
-    while k + 2 <= full && k + 2 <= start && start + 3 * k + 8 <= buf.len() {
+    while k + 8 <= limit {
         let r = start + 3 * k;
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&buf[r..r + 8]);
-        let x = u64::from_be_bytes(word);
-        let (hi, lo) = (quad_chars((x >> 40) as u32), quad_chars((x >> 16) as u32));
-        buf[4 * k..4 * k + 4].copy_from_slice(&hi);
-        buf[4 * k + 4..4 * k + 8].copy_from_slice(&lo);
+        // Fixed-size views: one bounds check each, none per character.
+        let Ok(bytes) = <&[u8; 26]>::try_from(&buf[r..r + 26]) else {
+            break;
+        };
+        let words: [u64; 4] = core::array::from_fn(|pair| word_at(bytes, 6 * pair));
+        let Ok(chars) = <&mut [u8; 32]>::try_from(&mut buf[4 * k..4 * k + 32]) else {
+            break;
+        };
+        for (pair, word) in words.into_iter().enumerate() {
+            put_pair_chars(chars, 8 * pair, word);
+        }
+        k += 8;
+    }
+    while k + 2 <= limit {
+        let r = start + 3 * k;
+        let Ok(bytes) = <&[u8; 8]>::try_from(&buf[r..r + 8]) else {
+            break;
+        };
+        let word = u64::from_be_bytes(*bytes);
+        let Ok(chars) = <&mut [u8; 8]>::try_from(&mut buf[4 * k..4 * k + 8]) else {
+            break;
+        };
+        put_pair_chars(chars, 0, word);
         k += 2;
     }
     k
+}
+
+/// The big-endian word at `bytes[at..at + 8]`.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn word_at(bytes: &[u8; 26], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_be_bytes(word)
+}
+
+/// Writes the eight characters of `word`'s top six bytes at `chars[at..]`.
+#[cfg(target_pointer_width = "64")]
+#[inline(always)]
+fn put_pair_chars(chars: &mut [u8], at: usize, word: u64) {
+    for i in 0..8 {
+        chars[at + i] = ALPHABET[(word >> (58 - 6 * i)) as usize & 63];
+    }
 }
 
 #[cfg(not(target_pointer_width = "64"))]
@@ -331,6 +376,50 @@ mod tests {
         buf[start..len].copy_from_slice(raw);
         let n = encode_in_place(&mut buf, start, raw.len(), padded);
         heapless::Vec::from_slice(&buf[..n]).unwrap()
+    }
+
+    /// The in-place encoder against a bit-at-a-time one, for every length
+    /// the 64-bit loops split differently (blocks of eight groups, pairs,
+    /// single groups, the last partial group) and for raw bytes at the
+    /// tightest start and further out.
+    #[test]
+    fn in_place_encoding_matches_a_plain_encoder() {
+        fn plain(raw: &[u8], padded: bool) -> heapless::Vec<u8, 512> {
+            let mut out = heapless::Vec::new();
+            for chunk in raw.chunks(3) {
+                let mut group = [0u8; 3];
+                group[..chunk.len()].copy_from_slice(chunk);
+                let x = u32::from(group[0]) << 16 | u32::from(group[1]) << 8 | u32::from(group[2]);
+                for i in 0..=chunk.len() {
+                    out.push(ALPHABET[(x >> (18 - 6 * i)) as usize & 63])
+                        .unwrap();
+                }
+                for _ in chunk.len()..3 {
+                    if padded {
+                        out.push(b'=').unwrap();
+                    }
+                }
+            }
+            out
+        }
+        let raw: [u8; 300] = core::array::from_fn(|i| (i as u8).wrapping_mul(151) ^ 0x3c);
+        for n in 0..raw.len() {
+            for padded in [true, false] {
+                let len = encoded_len(n, padded);
+                for slack in [0, 1, 2, 7, 40] {
+                    let mut buf = [0u8; 512];
+                    let start = len - n + slack;
+                    buf[start..start + n].copy_from_slice(&raw[..n]);
+                    let end = if slack == 7 { start + n } else { buf.len() };
+                    let m = encode_in_place(&mut buf[..end], start, n, padded);
+                    assert_eq!(
+                        &buf[..m],
+                        plain(&raw[..n], padded).as_slice(),
+                        "{n} {slack}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
