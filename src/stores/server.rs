@@ -534,7 +534,7 @@ impl<B: SessionBackend> ServerStore<B> {
         let now = crate::sessions::os::now();
         let mut out = vec![0u8; codec.encoded_len(payload.len(), now)];
         let len = codec
-            .encode(&id.to_base64url(), payload, now, iv, &mut out)?
+            .encode_bytes(&id.to_base64url(), payload, now, iv, &mut out)?
             .len();
         out.truncate(len);
         Ok(out)

@@ -54,7 +54,7 @@ impl<V> CookieStore<V> {
         buf.push(b'=');
         buf.resize(payload_len + len, 0);
         let (payload, line) = buf.split_at_mut(payload_len);
-        codec.encode(name, payload, now, iv, &mut line[name.len() + 1..])?;
+        codec.encode_bytes(name, payload, now, iv, &mut line[name.len() + 1..])?;
         // The line is longer than the payload, so this overwrites every
         // plaintext byte.
         buf.copy_within(payload_len.., 0);
