@@ -102,28 +102,23 @@ pub(crate) fn encode_in_place(buf: &mut [u8], start: usize, n: usize, padded: bo
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn wide_groups(buf: &mut [u8], start: usize, full: usize) -> usize {
-    // Groups `k..k + 2` go as one pair while `k + 2 <= limit`: a pair reads
-    // 8 bytes from `start + 3k` (2 past its own) and writes 8 characters
-    // from `4k`, which stay behind the next pair's bytes when `4k + 8 <=
-    // start + 3k + 6`, that is `k + 2 <= start`. A block of four pairs reads
-    // all its bytes before it writes, and its 32 characters stay behind the
-    // next block's bytes when `k + 8 <= start`: the same bound. Both hold
-    // with `k + 2 <= full` already, since `start >= encoded_len(n) - n >=
-    // n / 3 >= full`; the buffer's end is the one other bound.
-    let reach = match buf.len().checked_sub(start + 8) {
-        Some(spare) => spare / 3 + 2,
-        None => 0,
-    };
-    let limit = full.min(reach);
+    // A pair (groups `k`, `k + 1`) reads 8 bytes from `start + 3k`, 2 past
+    // its own, and writes 8 characters from `4k`: they stay behind the next
+    // pair's bytes when `4k + 8 <= start + 3k + 6`, that is `k + 2 <=
+    // start`. A block of four pairs reads all its bytes before it writes,
+    // and its 32 characters stay behind the next block's bytes when `k + 8
+    // <= start`: the same bound. Both hold with `k + 2 <= full` already,
+    // since `start >= encoded_len(n) - n >= n / 3 >= full`. The buffer's
+    // end is the other bound: a read window that would pass it ends the
+    // loop, and the byte loop does the rest.
     let mut k = 0;
-    while k + 8 <= limit {
-        let r = start + 3 * k;
+    while k + 8 <= full {
         // Fixed-size views: one bounds check each, none per character.
-        let Ok(bytes) = <&[u8; 26]>::try_from(&buf[r..r + 26]) else {
+        let Some(bytes) = buf.get(start + 3 * k..).and_then(<[u8]>::first_chunk::<26>) else {
             break;
         };
         let words: [u64; 4] = core::array::from_fn(|pair| word_at(bytes, 6 * pair));
-        let Ok(chars) = <&mut [u8; 32]>::try_from(&mut buf[4 * k..4 * k + 32]) else {
+        let Some(chars) = buf.get_mut(4 * k..).and_then(<[u8]>::first_chunk_mut::<32>) else {
             break;
         };
         for (pair, word) in words.into_iter().enumerate() {
@@ -131,13 +126,12 @@ fn wide_groups(buf: &mut [u8], start: usize, full: usize) -> usize {
         }
         k += 8;
     }
-    while k + 2 <= limit {
-        let r = start + 3 * k;
-        let Ok(bytes) = <&[u8; 8]>::try_from(&buf[r..r + 8]) else {
+    while k + 2 <= full {
+        let Some(bytes) = buf.get(start + 3 * k..).and_then(<[u8]>::first_chunk::<8>) else {
             break;
         };
         let word = u64::from_be_bytes(*bytes);
-        let Ok(chars) = <&mut [u8; 8]>::try_from(&mut buf[4 * k..4 * k + 8]) else {
+        let Some(chars) = buf.get_mut(4 * k..).and_then(<[u8]>::first_chunk_mut::<8>) else {
             break;
         };
         put_pair_chars(chars, 0, word);
