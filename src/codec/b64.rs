@@ -73,7 +73,7 @@ pub(crate) fn encode_in_place(buf: &mut [u8], start: usize, n: usize, padded: bo
     // One bounds check here instead of seven per group below.
     let buf = &mut buf[..out_len.max(start + n)];
     let full = n / 3;
-    for k in wide_groups(buf, start, full)..full {
+    for k in wide_groups(buf, start)..full {
         let r = start + 3 * k;
         let x = u32::from(buf[r]) << 16 | u32::from(buf[r + 1]) << 8 | u32::from(buf[r + 2]);
         let w = 4 * k;
@@ -101,22 +101,20 @@ pub(crate) fn encode_in_place(buf: &mut [u8], start: usize, n: usize, padded: bo
 /// the rest. Firmware links the byte loop alone.
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
-fn wide_groups(buf: &mut [u8], start: usize, full: usize) -> usize {
-    // A pair (groups `k`, `k + 1`) reads 8 bytes from `start + 3k`, 2 past
-    // its own, and writes 8 characters from `4k`: they stay behind the next
-    // pair's bytes when `4k + 8 <= start + 3k + 6`, that is `k + 2 <=
-    // start`. A block of four pairs reads all its bytes before it writes,
-    // and its 32 characters stay behind the next block's bytes when `k + 8
-    // <= start`: the same bound. Both hold with `k + 2 <= full` already,
-    // since `start >= encoded_len(n) - n >= n / 3 >= full`. The buffer's
-    // end is the other bound: a read window that would pass it ends the
-    // loop, and the byte loop does the rest.
+fn wide_groups(buf: &mut [u8], start: usize) -> usize {
+    // `buf` ends where the raw bytes end (`encode_in_place` cuts it there),
+    // so a read window that fits holds whole groups only: the windows bound
+    // the loops, and the byte loop does what is left. A pair (groups `k`,
+    // `k + 1`) reads 8 bytes from `start + 3k`, 2 past its own, so it runs
+    // while `k + 2 <= full`, and writes 8 characters from `4k`: they stay
+    // behind the next pair's bytes when `4k + 8 <= start + 3k + 6`, that is
+    // `k + 2 <= start`, which holds since `start >= encoded_len(n) - n >=
+    // n / 3 >= full`. A block of four pairs reads all 26 of its bytes
+    // before it writes, and its 32 characters stay behind the next block's
+    // bytes when `k + 8 <= start`: the same bound.
     let mut k = 0;
-    while k + 8 <= full {
-        // Fixed-size views: one bounds check each, none per character.
-        let Some(bytes) = buf.get(start + 3 * k..).and_then(<[u8]>::first_chunk::<26>) else {
-            break;
-        };
+    // Fixed-size views: one bounds check each, none per character.
+    while let Some(bytes) = buf.get(start + 3 * k..).and_then(<[u8]>::first_chunk::<26>) {
         let words: [u64; 4] = core::array::from_fn(|pair| word_at(bytes, 6 * pair));
         let Some(chars) = buf.get_mut(4 * k..).and_then(<[u8]>::first_chunk_mut::<32>) else {
             break;
@@ -126,10 +124,7 @@ fn wide_groups(buf: &mut [u8], start: usize, full: usize) -> usize {
         }
         k += 8;
     }
-    while k + 2 <= full {
-        let Some(bytes) = buf.get(start + 3 * k..).and_then(<[u8]>::first_chunk::<8>) else {
-            break;
-        };
+    while let Some(bytes) = buf.get(start + 3 * k..).and_then(<[u8]>::first_chunk::<8>) {
         let word = u64::from_be_bytes(*bytes);
         let Some(chars) = buf.get_mut(4 * k..).and_then(<[u8]>::first_chunk_mut::<8>) else {
             break;
@@ -160,7 +155,7 @@ fn put_pair_chars(chars: &mut [u8], at: usize, word: u64) {
 
 #[cfg(not(target_pointer_width = "64"))]
 #[inline(always)]
-fn wide_groups(_: &mut [u8], _: usize, _: usize) -> usize {
+fn wide_groups(_: &mut [u8], _: usize) -> usize {
     0
 }
 
