@@ -360,9 +360,16 @@ pub(crate) fn unix_now() -> i64 {
     i64::try_from(crate::sessions::os::now()).unwrap_or(i64::MAX)
 }
 
-/// `now + ttl`, saturating (a TTL past the year 292 billion is "never").
+/// `now + ttl`, saturating (a TTL past the year 292 billion is "never"),
+/// plus one second for a positive TTL. `now` is the clock cut to whole
+/// seconds: a record saved at 100.9 with a TTL of 1 would expire at 101, a
+/// tenth of a second later. With the extra second every record lives at
+/// least its TTL and less than a second more (the cookie's own age check,
+/// to the second, still refuses it on time). A TTL of 0 stays "expired at
+/// once".
 pub(crate) fn expiry(now: i64, ttl: u64) -> i64 {
     now.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX))
+        .saturating_add(i64::from(ttl > 0))
 }
 
 /// An insert's outcome: written, or the id was taken (a unique violation),
@@ -374,5 +381,22 @@ pub(crate) fn unless_taken(
         Ok(n) => Ok(n == 1),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Reads keep a record while `expires_at > now`: saved at any point of
+    /// second 100 with a TTL of 1, it must still read in second 101. The
+    /// conformance suite's `records_expire` failed on Postgres when its save
+    /// and its read fell on either side of a second.
+    #[test]
+    fn a_record_lives_at_least_its_ttl() {
+        assert_eq!(super::expiry(100, 1), 102);
+        assert!(super::expiry(100, 1) > 101);
+        assert_eq!(super::expiry(100, 0), 100, "expired at once");
+        assert_eq!(super::expiry(100, 600), 701);
+        assert_eq!(super::expiry(i64::MAX - 1, 5), i64::MAX);
+        assert_eq!(super::expiry(0, u64::MAX), i64::MAX);
     }
 }
