@@ -247,6 +247,7 @@ async fn a_server_store_keeps_values_server_side_and_logout_deletes_them() {
 /// A Go-format cookie carries the handler's values only: the layer's own
 /// entries (its creation stamp, flash values) stay out of the map a Go
 /// service reads (tests/go_interop.rs checks the same against real Go).
+#[cfg(feature = "go")]
 #[tokio::test]
 async fn a_go_format_cookie_carries_the_handlers_values_only() {
     let store = store().go_format(securecookie::go::GoSerializer::Json);
