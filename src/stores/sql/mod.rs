@@ -364,7 +364,7 @@ pub(crate) fn unix_now() -> i64 {
 /// plus one second for a positive TTL. `now` is the clock cut to whole
 /// seconds: a record saved at 100.9 with a TTL of 1 would expire at 101, a
 /// tenth of a second later. With the extra second every record lives at
-/// least its TTL and less than a second more (the cookie's own age check,
+/// least its TTL and at most a second more (the cookie's own age check,
 /// to the second, still refuses it on time). A TTL of 0 stays "expired at
 /// once".
 pub(crate) fn expiry(now: i64, ttl: u64) -> i64 {
